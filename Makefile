@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Top-level entry points. Each installs what is missing (scripts/deps.sh), configures
+# and builds before it runs anything.
+BUILD ?= build
+FUZZ_BUILD ?= build-fuzz
+ASAN_BUILD ?= build-asan
+FUZZ_SECONDS ?= 60
+SMOKE_SECONDS ?= 10
+DEMO_ARGS ?=
+
+.PHONY: all deps build run test test-asan bench fuzz fuzz-smoke format clean
+
+all: build
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD)
+
+build:
+	@scripts/deps.sh build
+	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD)
+	ninja -C $(BUILD)
+
+run: build
+	./$(BUILD)/daemon/cairnd --demo $(DEMO_ARGS)
+
+test:
+	@scripts/deps.sh build test
+	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD)
+	ninja -C $(BUILD)
+	meson test -C $(BUILD) --print-errorlogs --num-processes 2
+	$(MAKE) --no-print-directory test-asan
+	$(MAKE) --no-print-directory fuzz-smoke
+
+# The pure parsers' unit suites again under AddressSanitizer and UBSan.
+test-asan:
+	@[ -f $(ASAN_BUILD)/build.ninja ] || meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Dbuildtype=debug
+	ninja -C $(ASAN_BUILD) tests/gnss_unit tests/config_unit tests/daemon_unit
+	meson test -C $(ASAN_BUILD) --print-errorlogs --suite unit --no-rebuild gnss config daemon
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang-14 CXX=clang++-14 meson setup $(FUZZ_BUILD) -Dfuzzing=true \
+	    -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=false
+
+fuzz:
+	@scripts/deps.sh build fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+	scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	@scripts/deps.sh build fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+	scripts/fuzz.sh $(FUZZ_BUILD) $(SMOKE_SECONDS)
+
+bench: build
+	@scripts/deps.sh build bench
+	@if ls tests/bench/*.sh >/dev/null 2>&1; then for b in tests/bench/*.sh; do $$b $(BUILD) || exit 1; done; \
+	 else echo "no benchmarks yet (the fan-out benchmark comes with the caster)"; fi
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD)

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// RTCM3 multiple-signal messages (MSM1-7): header decoding, and an MSM7 encoder
+// used by the simulator.
+#pragma once
+
+#include "gnss/bytes.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace gnss::rtcm3 {
+
+enum class constellation { gps, glonass, galileo, sbas, qzss, beidou, navic };
+
+const char* to_string(constellation c);
+
+// Constellation and MSM number (1..7) of a message type, if it is an MSM type.
+struct msm_kind
+{
+    constellation system;
+    int msm;
+};
+std::optional<msm_kind> msm_type(std::uint16_t message_type);
+
+constexpr std::size_t msm_max_cells = 64; // satellite x signal cells, RTCM limit
+
+struct msm_header
+{
+    std::uint16_t type = 0;
+    constellation system = constellation::gps;
+    int msm = 0;
+    std::uint16_t station_id = 0;
+    std::uint32_t epoch = 0; // 30 bits; GPS TOW ms, GLONASS day+TOD
+    bool multiple_message = false;
+    std::uint8_t iods = 0;
+    std::uint8_t clock_steering = 0;
+    std::uint8_t external_clock = 0;
+    bool divergence_free_smoothing = false;
+    std::uint8_t smoothing_interval = 0;
+    std::uint64_t satellite_mask = 0; // bit 63 = satellite 1
+    std::uint32_t signal_mask = 0;    // bit 31 = signal 1
+    std::uint64_t cell_mask = 0;      // nsat*nsig bits, right-aligned
+    int satellites = 0;
+    int signals = 0;
+    int cells = 0; // set bits in cell_mask
+};
+
+// Decodes the header of a whole MSM frame; nullopt for non-MSM types or short frames.
+std::optional<msm_header> decode_msm_header(byte_view frame);
+
+// One satellite for encode_msm7: PRN/slot (1..64) and which signals (1..32) it has.
+struct msm_satellite
+{
+    int id = 1;
+    std::vector<int> signals; // signal ids 1..32
+    double range_ms = 70.0;   // rough range in milliseconds
+    double cnr_dbhz = 45.0;
+};
+
+// Encodes a whole MSM7 frame for the given system with plausible field values.
+// nullopt when there are more than msm_max_cells cells or the payload exceeds 1023 bytes.
+std::optional<bytes> encode_msm7(constellation system, std::uint16_t station_id,
+                                 std::uint32_t epoch, bool multiple_message,
+                                 const std::vector<msm_satellite>& satellites);
+
+} // namespace gnss::rtcm3
