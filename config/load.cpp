@@ -1,1 +1,330 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// Reads the TOML config file into config::settings, or says where and why it is wrong.
+#include "config/load.hpp"
+
+#include "config/duration.hpp"
+#include "config/quote.hpp"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <optional>
+#include <span>
+#include <sstream>
+#include <system_error>
+#include <utility>
+
+namespace config {
+namespace {
+
+// Longest description of a TOML syntax error echoed (toml++'s are well under this).
+constexpr std::size_t max_syntax_message_chars = 512;
+
+// One known key: apply checks node and stores it in s, or says what was expected.
+using apply_fn = tl::expected<void, std::string> (*)(const toml::node& node, settings& s);
+
+struct key_rule
+{
+    std::string_view name;
+    apply_fn apply;
+};
+
+struct table_rule
+{
+    std::string_view name;
+    std::span<const key_rule> keys;
+};
+
+std::string_view type_name(toml::node_type type)
+{
+    switch (type) {
+    case toml::node_type::table:
+        return "a table";
+    case toml::node_type::array:
+        return "an array";
+    case toml::node_type::string:
+        return "a string";
+    case toml::node_type::integer:
+        return "an integer";
+    case toml::node_type::floating_point:
+        return "a float";
+    case toml::node_type::boolean:
+        return "a boolean";
+    case toml::node_type::date:
+        return "a date";
+    case toml::node_type::time:
+        return "a time";
+    case toml::node_type::date_time:
+        return "a date-time";
+    case toml::node_type::none:
+        break;
+    }
+    return "nothing";
+}
+
+// The string in node, or "expected a string such as EXAMPLE, got an integer".
+tl::expected<std::string_view, std::string> string_of(const toml::node& node,
+                                                      std::string_view example)
+{
+    if (const auto* v = node.as_string())
+        return std::string_view{v->get()};
+    return tl::unexpected(
+        fmt::format("expected a string such as {}, got {}", example, type_name(node.type())));
+}
+
+// ---- [receiver] ----
+
+constexpr std::array<key_rule, 3> receiver_keys{{
+    {"device",
+     [](const toml::node& node, settings& s) -> tl::expected<void, std::string> {
+         auto v = string_of(node, R"("auto" or "/dev/ttyACM0")");
+         if (!v)
+             return tl::unexpected(v.error());
+         if (auto ok = check_device(*v); !ok)
+             return ok;
+         s.receiver.device = std::string{*v};
+         return {};
+     }},
+    {"settings",
+     [](const toml::node& node, settings& s) -> tl::expected<void, std::string> {
+         auto v = string_of(node, R"("115200:8:n:1")");
+         if (!v)
+             return tl::unexpected(v.error());
+         auto serial = parse_serial_settings(*v);
+         if (!serial)
+             return tl::unexpected(serial.error());
+         s.receiver.serial = *serial;
+         return {};
+     }},
+    {"stale_after",
+     [](const toml::node& node, settings& s) -> tl::expected<void, std::string> {
+         auto v = string_of(node, R"("5s")");
+         if (!v)
+             return tl::unexpected(v.error());
+         auto d = parse_duration(*v);
+         if (!d)
+             return tl::unexpected(d.error());
+         s.receiver.stale_after = *d;
+         return {};
+     }},
+}};
+
+// ---- [daemon] ----
+
+constexpr std::array<key_rule, 3> daemon_keys{{
+    {"state_dir",
+     [](const toml::node& node, settings& s) -> tl::expected<void, std::string> {
+         auto v = string_of(node, R"("/var/lib/cairn")");
+         if (!v)
+             return tl::unexpected(v.error());
+         if (auto ok = check_absolute_path(*v); !ok)
+             return ok;
+         s.daemon.state_dir = std::string{*v};
+         return {};
+     }},
+    {"runtime_dir",
+     [](const toml::node& node, settings& s) -> tl::expected<void, std::string> {
+         auto v = string_of(node, R"("/run/cairn")");
+         if (!v)
+             return tl::unexpected(v.error());
+         if (auto ok = check_absolute_path(*v); !ok)
+             return ok;
+         s.daemon.runtime_dir = std::string{*v};
+         return {};
+     }},
+    {"log_level",
+     [](const toml::node& node, settings& s) -> tl::expected<void, std::string> {
+         auto v = string_of(node, R"("info")");
+         if (!v)
+             return tl::unexpected(v.error());
+         if (auto ok = check_log_level(*v); !ok)
+             return ok;
+         s.daemon.log_level = std::string{*v};
+         return {};
+     }},
+}};
+
+// Every table the file may hold. A new table is a key_rule array and one line here.
+constexpr std::array<table_rule, 2> tables{{
+    {"receiver", receiver_keys},
+    {"daemon", daemon_keys},
+}};
+
+template <typename Rules>
+auto find_rule(const Rules& rules, std::string_view name) -> decltype(&*std::begin(rules))
+{
+    for (const auto& r : rules)
+        if (r.name == name)
+            return &r;
+    return nullptr;
+}
+
+template <typename Rules>
+std::string names_of(const Rules& rules, std::string_view open, std::string_view close)
+{
+    std::string out;
+    for (const auto& r : rules)
+        out += fmt::format("{}{}{}{}", out.empty() ? "" : ", ", open, r.name, close);
+    return out;
+}
+
+// A key as TOML would print it: bare when it can be, else quoted and escaped.
+std::string display_key(std::string_view key)
+{
+    const bool bare = !key.empty() && key.size() <= max_echo_chars &&
+                      std::all_of(key.begin(), key.end(), [](char c) {
+                          return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                 (c >= '0' && c <= '9') || c == '_' || c == '-';
+                      });
+    return bare ? std::string{key} : quote(key);
+}
+
+// Collects errors and keeps the first in file order (toml++ tables iterate by key name).
+class first_error
+{
+public:
+    explicit first_error(std::string_view file) : file_{file} {}
+
+    void add(const toml::source_region& where, std::string key, std::string message)
+    {
+        const auto line = static_cast<std::size_t>(where.begin.line);
+        const auto column = static_cast<std::size_t>(where.begin.column);
+        if (error_ && std::pair{error_->line, error_->column} <= std::pair{line, column})
+            return;
+        error_ = error{file_, line, column, std::move(key), std::move(message)};
+    }
+
+    const std::optional<error>& get() const { return error_; }
+
+private:
+    std::string file_;
+    std::optional<error> error_;
+};
+
+void apply_table(const table_rule& rule, const toml::table& table, settings& s, first_error& errors)
+{
+    for (auto&& [key, node] : table) {
+        const auto full_key = fmt::format("{}.{}", rule.name, display_key(key.str()));
+        const auto* k = find_rule(rule.keys, key.str());
+        if (k == nullptr) {
+            errors.add(key.source(), full_key,
+                       fmt::format("unknown key {} in [{}]; valid keys: {}", quote(key.str()),
+                                   rule.name, names_of(rule.keys, "", "")));
+            continue;
+        }
+        if (auto ok = k->apply(node, s); !ok)
+            errors.add(node.source(), full_key, std::move(ok.error()));
+    }
+}
+
+tl::expected<settings, error> apply_root(const toml::table& root, std::string_view file_name)
+{
+    settings s;
+    s.source = std::string{file_name};
+    first_error errors{file_name};
+    for (auto&& [key, node] : root) {
+        const auto* rule = find_rule(tables, key.str());
+        if (rule == nullptr) {
+            const auto what = node.is_table()
+                                  ? fmt::format("unknown table [{}]", display_key(key.str()))
+                                  : fmt::format("unknown top-level key {}", quote(key.str()));
+            errors.add(key.source(), display_key(key.str()),
+                       fmt::format("{}; valid tables: {}", what, names_of(tables, "[", "]")));
+            continue;
+        }
+        const auto* table = node.as_table();
+        if (table == nullptr) {
+            errors.add(node.source(), std::string{rule->name},
+                       fmt::format("expected a table, got {}", type_name(node.type())));
+            continue;
+        }
+        apply_table(*rule, *table, s, errors);
+    }
+    if (errors.get())
+        return tl::unexpected(*errors.get());
+    return s;
+}
+
+// Closes the descriptor load_file opened, on every path out.
+struct fd_guard
+{
+    int fd;
+    ~fd_guard() { ::close(fd); }
+};
+
+} // namespace
+
+tl::expected<settings, error> parse(std::string_view text, std::string_view file_name)
+{
+    const auto whole_file = [&](std::string message) {
+        return tl::unexpected(error{std::string{file_name}, 0, 0, {}, std::move(message)});
+    };
+    if (text.size() > max_config_bytes)
+        return whole_file(fmt::format("config is {} bytes, more than the limit of {}", text.size(),
+                                      max_config_bytes));
+    // toml++ here is built with exceptions (TOML_EXCEPTIONS), so syntax errors throw.
+    // Its descriptions already escape what they quote; escape() only keeps them one line.
+    try {
+        const toml::table root = toml::parse(text, file_name);
+        return apply_root(root, file_name);
+    } catch (const toml::parse_error& e) {
+        const auto& where = e.source();
+        return tl::unexpected(error{std::string{file_name},
+                                    static_cast<std::size_t>(where.begin.line),
+                                    static_cast<std::size_t>(where.begin.column),
+                                    {},
+                                    escape(e.description(), max_syntax_message_chars, false)});
+    } catch (const std::exception& e) {
+        // Only std::bad_alloc is expected here; parse() promises not to throw.
+        return whole_file(fmt::format("cannot parse: {}", e.what()));
+    }
+}
+
+tl::expected<settings, error> load_file(const std::string& path)
+{
+    const auto fail = [&](std::string message) {
+        return tl::unexpected(error{path, 0, 0, {}, std::move(message)});
+    };
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return fail(fmt::format("cannot open: {}", std::generic_category().message(errno)));
+    const fd_guard guard{fd};
+    std::string text;
+    std::array<char, 64 * 1024> buffer{};
+    for (;;) {
+        const auto n = ::read(fd, buffer.data(), buffer.size());
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return fail(fmt::format("cannot read: {}", std::generic_category().message(errno)));
+        if (n == 0)
+            break;
+        text.append(buffer.data(), static_cast<std::size_t>(n));
+        if (text.size() > max_config_bytes)
+            return fail(fmt::format("config is more than the limit of {} bytes", max_config_bytes));
+    }
+    return parse(text, path);
+}
+
+std::string to_toml(const settings& s)
+{
+    const toml::table root{
+        {"receiver", toml::table{{"device", s.receiver.device},
+                                 {"settings", s.receiver.serial.to_string()},
+                                 {"stale_after", format_duration(s.receiver.stale_after)}}},
+        {"daemon", toml::table{{"state_dir", s.daemon.state_dir},
+                               {"runtime_dir", s.daemon.runtime_dir},
+                               {"log_level", s.daemon.log_level}}},
+    };
+    std::ostringstream out;
+    out << root << '\n';
+    return out.str();
+}
+
+} // namespace config
