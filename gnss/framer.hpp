@@ -53,8 +53,13 @@ public:
     // Feeds bytes; calls on_frame for every complete verified frame, in stream order.
     void feed(byte_view data, const sink& on_frame);
 
-    // Bytes held back waiting for the rest of a frame (a truncated tail at end of input).
+    // Bytes held back waiting for the rest of a frame.
     std::size_t pending() const { return buf_.size() - start_; }
+
+    // End of input (a file's end): frames hidden inside an incomplete candidate are
+    // delivered; returns the truncated tail (bytes of an incomplete last frame and any
+    // garbage after it). The framer is empty afterwards.
+    std::size_t finish(const sink& on_frame);
 
     // Forgets pending bytes (after a reconnect) and returns how many there were.
     std::size_t reset();
@@ -67,9 +72,11 @@ private:
     verdict try_ubx(byte_view b, std::size_t& len);
     verdict try_nmea(byte_view b, std::size_t& len);
     void count(const frame& f);
+    void scan(const sink& on_frame, bool at_end);
 
     bytes buf_;
     std::size_t start_ = 0;
+    std::size_t tail_ = 0; // finish(): bytes since the first incomplete candidate
     framer_counters counters_;
 };
 
