@@ -1,1 +1,192 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// cairnd's composition root: wires the modules together on one io_context.
+#include "daemon/app.hpp"
+
+#include "config/load.hpp"
+#include "daemon/control_server.hpp"
+#include "daemon/log.hpp"
+
+#include <systemd/sd-daemon.h>
+
+#include <filesystem>
+#include <optional>
+
+namespace daemon_app {
+namespace {
+
+using namespace std::chrono_literals;
+
+daemon_input::options input_from_config(const config::settings& s, const daemon_input::options& base)
+{
+    daemon_input::options o = base;
+    o.kind = daemon_input::source_kind::device;
+    o.device = s.receiver.device;
+    o.serial = s.receiver.serial;
+    o.stale_after = s.receiver.stale_after;
+    return o;
+}
+
+class app
+{
+public:
+    explicit app(const app_options& opts)
+        : opts_(opts), signals_(io_, SIGTERM, SIGINT, SIGHUP), watchdog_(io_), report_(io_)
+    {
+    }
+
+    int run()
+    {
+        input_ = std::make_unique<daemon_input::station_input>(io_, opts_.input);
+        control_ = std::make_unique<control::server>(
+            io_, opts_.state_dir + "/cairnd.sock",
+            [this](const control::request& r) { return handle(r); });
+        input_->start();
+        control_->start();
+        wait_signals();
+        start_watchdog();
+        if (opts_.demo)
+            start_report();
+        sd_notify(0, "READY=1\nSTATUS=running");
+        daemon_log::log(daemon_log::notice, "cairnd {} ready: {} input, control socket {}",
+                        CAIRN_VERSION, daemon_input::to_string(opts_.input.kind),
+                        opts_.state_dir + "/cairnd.sock");
+        io_.run();
+        return 0;
+    }
+
+private:
+    tl::expected<nlohmann::json, std::string> handle(const control::request& r)
+    {
+        switch (r.cmd) {
+        case control::command::ping:
+            return nlohmann::json{{"pong", true}};
+        case control::command::version:
+            return nlohmann::json{{"version", CAIRN_VERSION},
+                                  {"protocol", control::protocol_version}};
+        case control::command::status: {
+            auto j = input_->status();
+            j["version"] = CAIRN_VERSION;
+            j["uptime_s"] =
+                std::chrono::duration_cast<std::chrono::seconds>(steady::now() - started_).count();
+            j["demo"] = opts_.demo;
+            j["state_dir"] = opts_.state_dir;
+            return j;
+        }
+        }
+        return tl::unexpected(std::string("unknown command"));
+    }
+
+    void wait_signals()
+    {
+        signals_.async_wait([this](boost::system::error_code ec, int sig) {
+            if (ec)
+                return;
+            if (sig == SIGHUP) {
+                reload();
+                wait_signals();
+                return;
+            }
+            daemon_log::log(daemon_log::notice, "{} received, stopping",
+                            sig == SIGTERM ? "SIGTERM" : "SIGINT");
+            sd_notify(0, "STOPPING=1");
+            shutdown();
+        });
+    }
+
+    void shutdown()
+    {
+        input_->stop();
+        control_->stop();
+        watchdog_.cancel();
+        report_.cancel();
+        signals_.cancel();
+        io_.stop();
+    }
+
+    // SIGHUP: re-read the config file; a bad file keeps the running config.
+    void reload()
+    {
+        if (opts_.config_path.empty()) {
+            daemon_log::log(daemon_log::info, "SIGHUP: no config file to reload (demo)");
+            return;
+        }
+        sd_notify(0, "RELOADING=1");
+        auto s = config::load_file(opts_.config_path);
+        if (!s) {
+            daemon_log::log(daemon_log::err, "reload failed, keeping the running config: {}",
+                            s.error().to_string());
+            sd_notify(0, "READY=1");
+            return;
+        }
+        daemon_log::set_max_level(daemon_log::level_from_name(s->daemon.log_level));
+        auto next = input_from_config(*s, opts_.input);
+        const auto& cur = input_->opts();
+        if (next.device != cur.device || next.serial.to_string() != cur.serial.to_string() ||
+            next.stale_after != cur.stale_after) {
+            daemon_log::log(daemon_log::notice, "reload: receiver settings changed, reopening {}",
+                            next.device);
+            input_->stop();
+            input_ = std::make_unique<daemon_input::station_input>(io_, next);
+            input_->start();
+        } else {
+            daemon_log::log(daemon_log::info, "reload: configuration unchanged for the receiver");
+        }
+        sd_notify(0, "READY=1");
+    }
+
+    // WATCHDOG=1 from the event loop itself: a wedged loop stops the pings.
+    void start_watchdog()
+    {
+        std::uint64_t usec = 0;
+        if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0)
+            return;
+        watchdog_period_ = std::chrono::microseconds(usec / 2);
+        ping_watchdog();
+    }
+
+    void ping_watchdog()
+    {
+        sd_notify(0, "WATCHDOG=1");
+        watchdog_.expires_after(watchdog_period_);
+        watchdog_.async_wait([this](boost::system::error_code ec) {
+            if (!ec)
+                ping_watchdog();
+        });
+    }
+
+    void start_report()
+    {
+        report_.expires_after(opts_.demo_report_interval);
+        report_.async_wait([this](boost::system::error_code ec) {
+            if (ec)
+                return;
+            daemon_log::log(daemon_log::info, "{}", input_->summary_line());
+            start_report();
+        });
+    }
+
+    using steady = std::chrono::steady_clock;
+    const app_options& opts_;
+    net::io_context io_{1};
+    net::signal_set signals_;
+    net::steady_timer watchdog_;
+    net::steady_timer report_;
+    std::chrono::microseconds watchdog_period_{0};
+    std::unique_ptr<daemon_input::station_input> input_;
+    std::unique_ptr<control::server> control_;
+    steady::time_point started_ = steady::now();
+};
+
+} // namespace
+
+int run(const app_options& opts)
+{
+    int rc = app(opts).run();
+    if (opts.remove_state_dir) {
+        std::error_code ec;
+        std::filesystem::remove_all(opts.state_dir, ec);
+    }
+    return rc;
+}
+
+} // namespace daemon_app

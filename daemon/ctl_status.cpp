@@ -1,1 +1,155 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// `cairnctl status`: asks the running cairnd over its control socket.
+#include "daemon/ctl.hpp"
+
+#include "daemon/control_protocol.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+namespace ctl {
+namespace {
+
+constexpr int reply_timeout_ms = 5000;
+constexpr std::size_t max_reply = 4 * 1024 * 1024;
+
+// One request, one reply line. Errors are worded for the person at the terminal.
+tl::expected<nlohmann::json, std::string> call(const std::string& state_dir,
+                                               std::string_view cmd)
+{
+    std::string path = socket_path(state_dir);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof addr.sun_path)
+        return tl::unexpected("socket path too long: " + path);
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return tl::unexpected(std::string("socket: ") + std::strerror(errno));
+    struct closer
+    {
+        int fd;
+        ~closer() { ::close(fd); }
+    } guard{fd};
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
+        int e = errno;
+        if (e == ENOENT || e == ECONNREFUSED)
+            return tl::unexpected(fmt::format(
+                "cairnd is not running with state directory {} (no socket at {})", state_dir,
+                path));
+        if (e == EACCES)
+            return tl::unexpected(fmt::format(
+                "permission denied on {}: run as the cairn user or root", path));
+        return tl::unexpected(fmt::format("cannot connect to {}: {}", path, std::strerror(e)));
+    }
+    std::string req = control::make_request(cmd);
+    if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size()))
+        return tl::unexpected(std::string("cannot send to cairnd: ") + std::strerror(errno));
+    std::string reply;
+    char buf[16384];
+    for (;;) {
+        pollfd p{fd, POLLIN, 0};
+        int r = ::poll(&p, 1, reply_timeout_ms);
+        if (r == 0)
+            return tl::unexpected(std::string("cairnd did not answer within 5 s"));
+        if (r < 0 && errno == EINTR)
+            continue;
+        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return tl::unexpected(std::string("cairnd closed the connection"));
+        reply.append(buf, static_cast<std::size_t>(n));
+        if (auto nl = reply.find('\n'); nl != std::string::npos) {
+            reply.resize(nl);
+            break;
+        }
+        if (reply.size() > max_reply)
+            return tl::unexpected(std::string("reply too large"));
+    }
+    return control::parse_reply(reply);
+}
+
+std::string counts_line(const nlohmann::json& c)
+{
+    return fmt::format("rtcm3 {}, ubx {}, nmea {}; bad checksums {}, unframed bytes {}",
+                       c.value("/rtcm3/frames"_json_pointer, 0),
+                       c.value("/ubx/frames"_json_pointer, 0),
+                       c.value("/nmea/frames"_json_pointer, 0), c.value("bad_checksum", 0),
+                       c.value("unframed_bytes", 0));
+}
+
+void print_human(const nlohmann::json& s)
+{
+    const auto& r = s.at("receiver");
+    fmt::print("cairnd {} up {} s\n", s.value("version", "?"), s.value("uptime_s", 0));
+    fmt::print("receiver: {} ({} {})", r.value("state", "?"), r.value("source", "?"),
+               r.value("device", ""));
+    if (r.contains("last_frame_age_ms") && r["last_frame_age_ms"].is_number())
+        fmt::print(", last frame {} ms ago", r["last_frame_age_ms"].get<long long>());
+    if (r.contains("reconnects"))
+        fmt::print(", {} reconnects", r["reconnects"].get<long long>());
+    fmt::print("\n");
+    if (r.contains("model") && r["model"].is_string())
+        fmt::print("  model {} firmware {}\n", r["model"].get<std::string>(),
+                   r.value("firmware", ""));
+    if (r.contains("last_error") && r["last_error"].is_string() &&
+        !r["last_error"].get<std::string>().empty())
+        fmt::print("  last error: {}\n", r["last_error"].get<std::string>());
+    const auto& c = s.at("counters");
+    fmt::print("frames: {}\n", counts_line(c));
+    if (c.contains("rtcm3")) {
+        fmt::print("  rtcm3:");
+        for (const auto& [t, n] : c["rtcm3"]["types"].items())
+            fmt::print(" {} x{}", t, n.get<long long>());
+        fmt::print("\n");
+    }
+    fmt::print("input: {} bytes, {:.0f} B/s\n", s.value("bytes_in", 0),
+               s.value("bytes_per_second", 0.0));
+    if (s.contains("station") && s["station"].is_object() && s["station"].contains("ecef")) {
+        const auto& e = s["station"]["ecef"];
+        fmt::print("station: ECEF X {:.4f} Y {:.4f} Z {:.4f} m\n", e.value("x", 0.0),
+                   e.value("y", 0.0), e.value("z", 0.0));
+    }
+}
+
+} // namespace
+
+std::string socket_path(const std::string& state_dir) { return state_dir + "/cairnd.sock"; }
+
+int status(const globals& g, const args& a)
+{
+    bool json = false;
+    for (const auto& arg : a) {
+        if (arg == "--json") {
+            json = true;
+        } else {
+            std::fprintf(stderr, "usage: cairnctl [--state-dir DIR] status [--json]\n");
+            return exit_usage;
+        }
+    }
+    auto result = call(g.state_dir, "status");
+    if (!result) {
+        std::fprintf(stderr, "cairnctl status: %s\n", result.error().c_str());
+        return exit_failed;
+    }
+    try {
+        if (json)
+            std::puts(result->dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+        else
+            print_human(*result);
+    } catch (const nlohmann::json::exception& e) {
+        std::fprintf(stderr, "cairnctl status: unexpected reply from cairnd: %s\n", e.what());
+        return exit_failed;
+    }
+    return exit_ok;
+}
+
+} // namespace ctl

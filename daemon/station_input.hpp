@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The station's byte source (receiver on a serial port, built-in simulator, or a replayed
+// capture) and what cairnd knows from it: framer counters, station facts, input rate.
+#pragma once
+
+#include "config/serial_settings.hpp"
+#include "gnss/capture_summary.hpp"
+#include "gnss/framer.hpp"
+#include "gnss/net.hpp"
+#include "gnss/receiver_link.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace gnss {
+class simulator;
+}
+
+namespace daemon_input {
+
+enum class source_kind { device, simulator, replay };
+
+struct options
+{
+    source_kind kind = source_kind::device;
+    std::string device = "auto";
+    config::serial_settings serial;
+    std::chrono::milliseconds stale_after{5000};
+    std::string replay_file;
+    double speed = 1.0;         // replay/simulator pace; 0 = as fast as possible (replay)
+    bool replay_loop = true;    // start the capture again at its end
+    std::uint32_t seed = 1;     // simulator
+};
+
+class station_input
+{
+public:
+    // Seconds of history behind bytes_per_second.
+    static constexpr std::size_t rate_window_s = 10;
+
+    station_input(net::io_context& io, options opts);
+    ~station_input();
+
+    // Throws std::runtime_error at start-up for an unreadable replay file.
+    void start();
+    void stop();
+
+    const options& opts() const { return opts_; }
+    const gnss::framer_counters& counters() const { return framer_.counters(); }
+    // {"receiver": {...}, "counters": {...}, "bytes_in", "bytes_per_second", "station", ...}
+    nlohmann::json status() const;
+    // One line for the demo's periodic log.
+    std::string summary_line() const;
+
+private:
+    void on_bytes(gnss::byte_view data);
+    void schedule_simulator();
+    void schedule_replay();
+    double bytes_per_second() const;
+
+    net::io_context& io_;
+    options opts_;
+    gnss::framer framer_;
+    gnss::capture_summary summary_;
+    std::unique_ptr<gnss::receiver_link> link_;
+    std::unique_ptr<gnss::simulator> sim_;
+    net::steady_timer timer_;
+    bool stopped_ = true;
+
+    // replay
+    std::vector<std::uint8_t> capture_;
+    struct replay_chunk
+    {
+        std::size_t offset, length;
+        std::chrono::milliseconds at;
+    };
+    std::vector<replay_chunk> chunks_;
+    std::size_t next_chunk_ = 0;
+    std::chrono::steady_clock::time_point replay_start_{};
+    std::uint64_t replay_rounds_ = 0;
+
+    // input rate: bytes per whole second, ring of rate_window_s
+    std::array<std::uint64_t, rate_window_s> rate_{};
+    std::int64_t rate_second_ = 0;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point last_frame_{};
+    bool any_frame_ = false;
+};
+
+const char* to_string(source_kind k);
+
+} // namespace daemon_input
