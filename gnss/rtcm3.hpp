@@ -14,10 +14,12 @@ constexpr std::size_t max_payload = 1023; // 10-bit length field
 constexpr std::size_t header_size = 3;
 constexpr std::size_t crc_size = 3;
 
-// The payload of a whole frame (preamble .. CRC); empty if the frame is malformed.
+// The payload of a whole frame (preamble .. CRC); empty if the frame is malformed (wrong
+// preamble, reserved bits set, size not matching the length field, or a bad CRC).
 byte_view payload(byte_view frame);
 
 // Wraps a payload (<= max_payload bytes) into a frame: preamble, length, payload, CRC-24Q.
+// Returns an empty vector for a longer payload.
 bytes make_frame(byte_view payload);
 
 // Message number (first 12 bits of the payload) of a whole frame.
@@ -30,9 +32,9 @@ std::optional<std::uint16_t> station_id(byte_view frame);
 // 1005 (and 1006 with antenna height): antenna reference point in ECEF metres.
 struct station_arp
 {
-    std::uint16_t type = 1005;     // 1005 or 1006
-    std::uint16_t station_id = 0;  // 0..4095
-    std::uint8_t itrf_year = 0;    // 6 bits
+    std::uint16_t type = 1005;    // 1005 or 1006
+    std::uint16_t station_id = 0; // 0..4095
+    std::uint8_t itrf_year = 0;   // 6 bits
     bool gps = true;
     bool glonass = true;
     bool galileo = true;
@@ -44,6 +46,8 @@ struct station_arp
 };
 
 std::optional<station_arp> decode_station_arp(byte_view frame);
-bytes encode_station_arp(const station_arp& arp); // whole frame
+// Whole frame; empty when a field is out of range (type not 1005/1006, station id > 4095,
+// itrf_year > 63, quarter_cycle > 3, ECEF beyond 38 bits, height outside 0..6.5535 m, NaN).
+bytes encode_station_arp(const station_arp& arp);
 
 } // namespace gnss::rtcm3

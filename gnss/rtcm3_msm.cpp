@@ -1,1 +1,370 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// RTCM3 multiple-signal messages: MSM1-7 header decoding, MSM7 encoding and MSM7 cells.
+#include "gnss/rtcm3_msm.hpp"
+
+#include "gnss/rtcm3.hpp"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <limits>
+
+namespace gnss::rtcm3 {
+namespace {
+
+constexpr std::uint16_t msm_first_type = 1071; // GPS MSM1
+constexpr std::uint16_t msm_last_type = 1137;  // NavIC MSM7
+constexpr int msm_types_per_system = 10;       // 1071-1080 GPS, 1081-1090 GLONASS, ...
+constexpr int msm_max_number = 7;
+constexpr std::uint16_t max_station_id = 4095;
+constexpr std::uint32_t max_epoch = (std::uint32_t{1} << 30) - 1;
+constexpr int max_satellite_id = 64;
+constexpr int max_signal_id = 32;
+
+// DF002 through DF395: type 12, station 12, epoch 30, multiple 1, IODS 3, reserved 7,
+// clock steering 2, external clock 2, smoothing 1, interval 3, masks 64 + 32.
+constexpr std::size_t header_bits = 169;
+
+// Bits per satellite and per cell of the body of MSM1..MSM7 (RTCM 10403.3 3.5.16).
+struct body_layout
+{
+    unsigned satellite_bits;
+    unsigned cell_bits;
+};
+constexpr std::array<body_layout, msm_max_number + 1> layouts = {{
+    {0, 0},   // unused
+    {10, 15}, // MSM1: rough range mod 1 ms | fine pseudorange
+    {10, 27}, // MSM2: | fine phase, lock, half-cycle
+    {10, 42}, // MSM3: | pseudorange, phase, lock, half-cycle
+    {18, 48}, // MSM4: range ms, mod 1 ms | pseudorange, phase, lock, half, CNR
+    {36, 63}, // MSM5: + extended info, rough rate | + fine rate
+    {18, 65}, // MSM6: as MSM4 with extended resolution fields
+    {36, 80}, // MSM7: as MSM5 with extended resolution fields
+}};
+
+// MSM7 field widths and resolutions (DF397-DF399, DF405-DF408, DF420, DF404, DF419).
+constexpr double range_ms_metres = 299792.458;    // light travels this far in 1 ms
+constexpr double rough_mod_units = 1024.0;        // DF398: 2^-10 ms
+constexpr double fine_range_units = 536870912.0;  // DF405: 2^-29 ms
+constexpr double fine_phase_units = 2147483648.0; // DF406: 2^-31 ms
+constexpr double cnr_units = 16.0;                // DF408: 0.0625 dB-Hz
+constexpr double fine_rate_resolution = 0.0001;   // DF404: m/s
+constexpr int rough_ms_invalid = 255;
+constexpr std::int64_t fine_range_invalid = -(std::int64_t{1} << 19);
+constexpr std::int64_t fine_phase_invalid = -(std::int64_t{1} << 23);
+constexpr std::int64_t rough_rate_invalid = -(std::int64_t{1} << 13);
+constexpr std::int64_t fine_rate_invalid = -(std::int64_t{1} << 14);
+constexpr std::uint32_t max_cnr_units = 1023;
+
+// Plausible values for the fields msm_satellite does not carry.
+constexpr std::uint16_t lock_time_indicator = 704; // DF407: locked for minutes
+constexpr double signal_code_bias_m = 0.35;        // pseudorange step between signals
+constexpr int glonass_fcn_unknown = 15;            // DF419 values 14-15: no FCN
+
+// GLONASS frequency channel per orbital slot 1-24 (antipodal slots share a channel).
+constexpr std::array<int, 24> glonass_fcn = {1,  -4, 5, 6,  1, -4, 5, 6, -2, -7, 0, -1,
+                                             -2, -7, 0, -1, 4, -3, 3, 2, 4,  -3, 3, 2};
+
+int system_index(constellation c)
+{
+    return static_cast<int>(c);
+}
+
+std::uint8_t extended_info(constellation system, int id)
+{
+    if (system != constellation::glonass)
+        return 0; // reserved outside GLONASS
+    if (id < 1 || id > static_cast<int>(glonass_fcn.size()))
+        return glonass_fcn_unknown;
+    return static_cast<std::uint8_t>(glonass_fcn[static_cast<std::size_t>(id - 1)] + 7);
+}
+
+// Ids (1-based) of the set bits of a mask of `width` bits, most significant first.
+std::vector<int> mask_ids(std::uint64_t mask, int width)
+{
+    std::vector<int> ids;
+    for (int i = 0; i < width; ++i)
+        if ((mask >> (width - 1 - i)) & 1u)
+            ids.push_back(i + 1);
+    return ids;
+}
+
+struct header_read
+{
+    msm_header header;
+    bit_reader body;
+};
+
+std::optional<header_read> read_header(byte_view frame)
+{
+    byte_view p = payload(frame);
+    if (p.size() < 2)
+        return std::nullopt;
+    bit_reader r(p);
+    msm_header h;
+    h.type = static_cast<std::uint16_t>(r.u(12));
+    auto kind = msm_type(h.type);
+    if (!kind || p.size() * 8 < header_bits)
+        return std::nullopt;
+    h.system = kind->system;
+    h.msm = kind->msm;
+    h.station_id = static_cast<std::uint16_t>(r.u(12));
+    h.epoch = static_cast<std::uint32_t>(r.u(30));
+    h.multiple_message = r.u(1) != 0;
+    h.iods = static_cast<std::uint8_t>(r.u(3));
+    r.skip(7); // DF001 reserved
+    h.clock_steering = static_cast<std::uint8_t>(r.u(2));
+    h.external_clock = static_cast<std::uint8_t>(r.u(2));
+    h.divergence_free_smoothing = r.u(1) != 0;
+    h.smoothing_interval = static_cast<std::uint8_t>(r.u(3));
+    h.satellite_mask = r.u(64);
+    h.signal_mask = static_cast<std::uint32_t>(r.u(32));
+    h.satellites = std::popcount(h.satellite_mask);
+    h.signals = std::popcount(h.signal_mask);
+    auto cells = static_cast<std::size_t>(h.satellites) * static_cast<std::size_t>(h.signals);
+    if (cells > msm_max_cells)
+        return std::nullopt;
+    h.cell_mask = r.u(static_cast<unsigned>(cells));
+    h.cells = std::popcount(h.cell_mask);
+    const body_layout& l = layouts[static_cast<std::size_t>(h.msm)];
+    std::size_t body = static_cast<std::size_t>(h.satellites) * l.satellite_bits +
+                       static_cast<std::size_t>(h.cells) * l.cell_bits;
+    if (r.overrun() || r.remaining() < body)
+        return std::nullopt;
+    return header_read{h, r};
+}
+
+} // namespace
+
+const char* to_string(constellation c)
+{
+    switch (c) {
+    case constellation::gps:
+        return "GPS";
+    case constellation::glonass:
+        return "GLONASS";
+    case constellation::galileo:
+        return "Galileo";
+    case constellation::sbas:
+        return "SBAS";
+    case constellation::qzss:
+        return "QZSS";
+    case constellation::beidou:
+        return "BeiDou";
+    case constellation::navic:
+        return "NavIC";
+    }
+    return "?";
+}
+
+std::optional<msm_kind> msm_type(std::uint16_t message_type)
+{
+    if (message_type < msm_first_type || message_type > msm_last_type)
+        return std::nullopt;
+    int offset = message_type - msm_first_type;
+    int msm = offset % msm_types_per_system + 1;
+    if (msm > msm_max_number)
+        return std::nullopt;
+    return msm_kind{static_cast<constellation>(offset / msm_types_per_system), msm};
+}
+
+std::optional<msm_header> decode_msm_header(byte_view frame)
+{
+    auto read = read_header(frame);
+    if (!read)
+        return std::nullopt;
+    return read->header;
+}
+
+std::optional<bytes> encode_msm7(constellation system, std::uint16_t station_id,
+                                 std::uint32_t epoch, bool multiple_message,
+                                 const std::vector<msm_satellite>& satellites)
+{
+    if (station_id > max_station_id || epoch > max_epoch || system_index(system) < 0 ||
+        system_index(system) > system_index(constellation::navic))
+        return std::nullopt;
+    std::vector<const msm_satellite*> sats;
+    std::uint64_t sat_mask = 0;
+    std::uint32_t sig_mask = 0;
+    for (const msm_satellite& s : satellites) {
+        if (s.id < 1 || s.id > max_satellite_id || s.signals.empty())
+            return std::nullopt;
+        std::uint64_t sat_bit = std::uint64_t{1} << (max_satellite_id - s.id);
+        if (sat_mask & sat_bit)
+            return std::nullopt; // the same satellite twice
+        sat_mask |= sat_bit;
+        std::uint32_t own = 0;
+        for (int sig : s.signals) {
+            if (sig < 1 || sig > max_signal_id)
+                return std::nullopt;
+            std::uint32_t sig_bit = std::uint32_t{1} << (max_signal_id - sig);
+            if (own & sig_bit)
+                return std::nullopt; // the same signal twice
+            own |= sig_bit;
+        }
+        sig_mask |= own;
+        sats.push_back(&s);
+    }
+    std::sort(sats.begin(), sats.end(), [](auto* a, auto* b) { return a->id < b->id; });
+    std::vector<int> sigs = mask_ids(sig_mask, max_signal_id);
+    if (sats.size() * sigs.size() > msm_max_cells)
+        return std::nullopt;
+
+    // Per satellite: rough range in 2^-10 ms, CNR in 0.0625 dB-Hz; refuse what cannot fit.
+    std::vector<std::int64_t> rough(sats.size());
+    std::vector<std::uint32_t> cnr(sats.size());
+    for (std::size_t i = 0; i < sats.size(); ++i) {
+        double r = sats[i]->range_ms * rough_mod_units;
+        double c = sats[i]->cnr_dbhz * cnr_units;
+        // Bounds before rounding, so that 254.9999 ms cannot round up to 255 (invalid).
+        if (!std::isfinite(r) || r < 0 || r >= rough_ms_invalid * rough_mod_units - 0.5 ||
+            !std::isfinite(c) || c < 0 || c >= max_cnr_units + 0.5)
+            return std::nullopt;
+        rough[i] = std::llround(r);
+        cnr[i] = static_cast<std::uint32_t>(std::lround(c));
+    }
+
+    bit_writer w;
+    w.u(msm_first_type + 6 + msm_types_per_system * system_index(system), 12);
+    w.u(station_id, 12);
+    w.u(epoch, 30);
+    w.u(multiple_message, 1);
+    w.u(0, 3); // IODS
+    w.u(0, 7); // reserved
+    w.u(0, 2); // clock steering: unknown
+    w.u(0, 2); // external clock: internal
+    w.u(0, 1); // no divergence-free smoothing
+    w.u(0, 3); // smoothing interval: none
+    w.u(sat_mask, 64);
+    w.u(sig_mask, 32);
+    struct cell
+    {
+        std::size_t sat;
+        std::size_t sig; // index into sigs
+    };
+    std::vector<cell> cells;
+    for (std::size_t i = 0; i < sats.size(); ++i) {
+        for (std::size_t k = 0; k < sigs.size(); ++k) {
+            const auto& own = sats[i]->signals;
+            bool has = std::find(own.begin(), own.end(), sigs[k]) != own.end();
+            w.u(has, 1);
+            if (has)
+                cells.push_back({i, k});
+        }
+    }
+    // Satellite data, field by field (all DF397, then all DF419, ...).
+    for (std::int64_t r : rough)
+        w.u(static_cast<std::uint64_t>(r >> 10), 8);
+    for (const auto* s : sats)
+        w.u(extended_info(system, s->id), 4);
+    for (std::int64_t r : rough)
+        w.u(static_cast<std::uint64_t>(r & 1023), 10);
+    for (const auto* s : sats)
+        w.s((s->id * 211) % 1601 - 800, 14); // rough range rate, m/s, within +-800
+    // Signal data. The fine fields carry what the rough range's 2^-10 ms step rounded
+    // away, plus a small per-signal bias, so pseudorange = range_ms (+ bias).
+    std::vector<double> fine_ms(cells.size());
+    for (std::size_t j = 0; j < cells.size(); ++j) {
+        const cell& c = cells[j];
+        double rest = sats[c.sat]->range_ms - static_cast<double>(rough[c.sat]) / rough_mod_units;
+        fine_ms[j] = rest + static_cast<double>(c.sig) * signal_code_bias_m / range_ms_metres;
+    }
+    for (double f : fine_ms)
+        w.s(std::llround(f * fine_range_units), 20);
+    for (std::size_t j = 0; j < cells.size(); ++j) {
+        // Phase range differs from the code by a few metres (ambiguity start, multipath).
+        int id = sats[cells[j].sat]->id;
+        double offset_m = static_cast<double>((id * 37 + sigs[cells[j].sig] * 11) % 21 - 10);
+        w.s(std::llround((fine_ms[j] + offset_m / range_ms_metres) * fine_phase_units), 24);
+    }
+    for (std::size_t j = 0; j < cells.size(); ++j)
+        w.u(lock_time_indicator, 10);
+    for (std::size_t j = 0; j < cells.size(); ++j)
+        w.u(0, 1); // no half-cycle ambiguity
+    for (const cell& c : cells)
+        w.u(cnr[c.sat], 10);
+    for (const cell& c : cells)
+        w.s((sigs[c.sig] * 13) % 41 - 20, 15); // fine range rate, +-2 mm/s
+    if (w.data().size() > max_payload)
+        return std::nullopt;
+    return make_frame(w.data());
+}
+
+std::optional<std::vector<msm7_cell>> decode_msm7_cells(byte_view frame)
+{
+    auto read = read_header(frame);
+    if (!read || read->header.msm != 7)
+        return std::nullopt;
+    const msm_header& h = read->header;
+    bit_reader& r = read->body;
+    auto nsat = static_cast<std::size_t>(h.satellites);
+    auto ncell = static_cast<std::size_t>(h.cells);
+    std::vector<int> sat_ids = mask_ids(h.satellite_mask, max_satellite_id);
+    std::vector<int> sig_ids = mask_ids(h.signal_mask, max_signal_id);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+
+    std::vector<std::uint64_t> ms(nsat), ext(nsat), mod(nsat);
+    std::vector<std::int64_t> rate(nsat);
+    for (auto& v : ms)
+        v = r.u(8);
+    for (auto& v : ext)
+        v = r.u(4);
+    for (auto& v : mod)
+        v = r.u(10);
+    for (auto& v : rate)
+        v = r.s(14);
+    std::vector<msm7_cell> out(ncell);
+    std::vector<std::size_t> cell_sat(ncell);
+    std::size_t j = 0;
+    auto width = static_cast<int>(nsat * sig_ids.size());
+    for (std::size_t i = 0; i < nsat; ++i) {
+        for (std::size_t k = 0; k < sig_ids.size(); ++k) {
+            int bit = width - 1 - static_cast<int>(i * sig_ids.size() + k);
+            if (!((h.cell_mask >> bit) & 1u))
+                continue;
+            out[j].satellite = sat_ids[i];
+            out[j].signal = sig_ids[k];
+            out[j].extended_info = static_cast<std::uint8_t>(ext[i]);
+            cell_sat[j++] = i;
+        }
+    }
+    auto rough_ms = [&](std::size_t i) {
+        return ms[i] == rough_ms_invalid
+                   ? nan
+                   : static_cast<double>(ms[i]) + static_cast<double>(mod[i]) / rough_mod_units;
+    };
+    for (j = 0; j < ncell; ++j) {
+        std::int64_t v = r.s(20);
+        out[j].pseudorange_m =
+            v == fine_range_invalid
+                ? nan
+                : (rough_ms(cell_sat[j]) + v / fine_range_units) * range_ms_metres;
+    }
+    for (j = 0; j < ncell; ++j) {
+        std::int64_t v = r.s(24);
+        out[j].phaserange_m =
+            v == fine_phase_invalid
+                ? nan
+                : (rough_ms(cell_sat[j]) + v / fine_phase_units) * range_ms_metres;
+    }
+    for (j = 0; j < ncell; ++j)
+        out[j].lock_time = static_cast<std::uint16_t>(r.u(10));
+    for (j = 0; j < ncell; ++j)
+        out[j].half_cycle = r.u(1) != 0;
+    for (j = 0; j < ncell; ++j)
+        out[j].cnr_dbhz = static_cast<double>(r.u(10)) / cnr_units;
+    for (j = 0; j < ncell; ++j) {
+        std::int64_t v = r.s(15);
+        std::int64_t rough_rate = rate[cell_sat[j]];
+        out[j].range_rate_mps =
+            v == fine_rate_invalid || rough_rate == rough_rate_invalid
+                ? nan
+                : static_cast<double>(rough_rate) + static_cast<double>(v) * fine_rate_resolution;
+    }
+    if (r.overrun()) // read_header checked the size; this guards that arithmetic
+        return std::nullopt;
+    return out;
+}
+
+} // namespace gnss::rtcm3

@@ -11,7 +11,16 @@
 
 namespace gnss::rtcm3 {
 
-enum class constellation { gps, glonass, galileo, sbas, qzss, beidou, navic };
+enum class constellation
+{
+    gps,
+    glonass,
+    galileo,
+    sbas,
+    qzss,
+    beidou,
+    navic
+};
 
 const char* to_string(constellation c);
 
@@ -46,7 +55,8 @@ struct msm_header
     int cells = 0; // set bits in cell_mask
 };
 
-// Decodes the header of a whole MSM frame; nullopt for non-MSM types or short frames.
+// Decodes the header of a whole MSM frame; nullopt for non-MSM types, more than
+// msm_max_cells satellite x signal pairs, or a frame too short for the body its masks need.
 std::optional<msm_header> decode_msm_header(byte_view frame);
 
 // One satellite for encode_msm7: PRN/slot (1..64) and which signals (1..32) it has.
@@ -58,10 +68,33 @@ struct msm_satellite
     double cnr_dbhz = 45.0;
 };
 
-// Encodes a whole MSM7 frame for the given system with plausible field values.
-// nullopt when there are more than msm_max_cells cells or the payload exceeds 1023 bytes.
+// Encodes a whole MSM7 frame for the given system with plausible field values: the
+// pseudorange is range_ms (plus a small per-signal bias), GLONASS carries its slot's
+// frequency channel, lock time says "locked for minutes".
+// nullopt when there are more than msm_max_cells cells or the payload exceeds 1023 bytes,
+// and for invalid input: station id > 4095, epoch >= 2^30, a satellite id outside 1..64
+// or given twice, a signal id outside 1..32 or given twice, no signals, range_ms outside
+// [0, 255) ms, cnr_dbhz outside [0, 63.9375].
 std::optional<bytes> encode_msm7(constellation system, std::uint16_t station_id,
                                  std::uint32_t epoch, bool multiple_message,
                                  const std::vector<msm_satellite>& satellites);
+
+// One MSM7 cell (satellite x signal) in physical units; invalid fields are NaN.
+struct msm7_cell
+{
+    int satellite = 0;              // 1..64, from the satellite mask
+    int signal = 0;                 // 1..32, from the signal mask
+    std::uint8_t extended_info = 0; // DF419: GLONASS frequency channel + 7
+    double pseudorange_m = 0;       // rough range + fine pseudorange
+    double phaserange_m = 0;        // rough range + fine phase range
+    double range_rate_mps = 0;      // rough + fine phase-range rate
+    std::uint16_t lock_time = 0;    // DF407 indicator
+    bool half_cycle = false;
+    double cnr_dbhz = 0;
+};
+
+// Decodes the cells of a whole MSM7 frame in message order (satellite-major); nullopt
+// for other messages or when the frame is too short for its masks.
+std::optional<std::vector<msm7_cell>> decode_msm7_cells(byte_view frame);
 
 } // namespace gnss::rtcm3
