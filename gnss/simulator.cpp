@@ -1,1 +1,519 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// The simulated ZED-F9P base: a sky of circular orbits drawn from the seed, and the
+// frames an F9P port carries each second, built from it.
+#include "gnss/simulator.hpp"
+
+#include "gnss/nmea.hpp"
+#include "gnss/rtcm3.hpp"
+#include "gnss/rtcm3_msm.hpp"
+#include "gnss/ubx.hpp"
+#include "gnss/ubx_nav.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <numbers>
+#include <random>
+#include <string>
+#include <utility>
+
+namespace gnss {
+
+namespace {
+
+constexpr double pi = std::numbers::pi;
+constexpr double deg = pi / 180.0;
+constexpr double mu = 3.986004418e14;          // WGS84 gravitational parameter, m^3/s^2
+constexpr double earth_rate = 7.2921151467e-5; // rad/s
+constexpr double light_speed = 299'792'458.0;  // m/s
+constexpr double wgs84_a = 6'378'137.0;
+constexpr double wgs84_f = 1.0 / 298.257223563;
+constexpr std::uint64_t ms_per_week = 604'800'000;
+constexpr std::uint64_t ms_per_day = 86'400'000;
+// GPS - UTC since 2017-01-01; no leap second has been announced since.
+constexpr std::uint64_t gps_utc_leap_ms = 18'000;
+constexpr std::uint64_t bdt_gps_offset_ms = 14'000;         // BDT = GPST - 14 s
+constexpr std::uint64_t glonass_utc_offset_ms = 10'800'000; // Moscow time = UTC + 3 h
+constexpr int gps_epoch_days_since_unix = 3657;             // 1980-01-06
+// The survey-in's first-second accuracy; it then shrinks as 1 / sqrt(observations).
+constexpr double svin_initial_accuracy_m = 10.0;
+// A tighter limit would take (10 m / limit)^2 seconds: 0.01 m is already 11.5 days.
+constexpr double min_svin_accuracy_limit_m = 0.01;
+constexpr std::size_t nmea_max_satellites = 12; // u-blox NMEA without extended mode
+constexpr std::size_t nmea_gsa_satellites = 12; // satellite fields in a GSA
+
+struct system_info
+{
+    std::uint8_t gnss_id;
+    rtcm3::constellation rtcm;
+    double radius_m;
+    double inclination_deg;
+    int planes;               // orbital planes the satellites are spread over
+    const char* talker;       // NMEA talker of its GSV
+    int nmea_system;          // NMEA 4.11 system id (GSA)
+    int nmea_signal;          // NMEA 4.11 signal id of the primary signal (GSV)
+    int nmea_sv_offset;       // GLONASS slots are numbered from 65 in NMEA
+    std::vector<int> signals; // MSM signal ids the F9P sends for this system
+    std::vector<int> ids;
+};
+
+std::vector<int> id_range(int first, int last, std::vector<int> more = {})
+{
+    for (int i = first; i <= last; ++i)
+        more.push_back(i);
+    return more;
+}
+
+// In MSM message order (1077, 1087, 1097, 1127); signals as in the real F9P capture:
+// GPS L1C/L2L, GLONASS L1C/L2C, Galileo E1C/E5bQ, BeiDou B1I/B2I.
+const std::array<system_info, 4>& systems()
+{
+    static const std::array<system_info, 4> s = {{
+        {0,
+         rtcm3::constellation::gps,
+         26'559'700,
+         55.0,
+         6,
+         "GP",
+         1,
+         1,
+         0,
+         {2, 16},
+         id_range(1, 32)},
+        {6,
+         rtcm3::constellation::glonass,
+         25'508'000,
+         64.8,
+         3,
+         "GL",
+         2,
+         1,
+         64,
+         {2, 8},
+         id_range(1, 24)},
+        {2,
+         rtcm3::constellation::galileo,
+         29'599'800,
+         56.0,
+         3,
+         "GA",
+         3,
+         7,
+         0,
+         {2, 15},
+         {1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13, 15, 19, 21, 24, 25, 26, 27, 30, 31, 33, 34, 36}},
+        {3,
+         rtcm3::constellation::beidou,
+         27'906'100,
+         55.0,
+         3,
+         "GB",
+         4,
+         1,
+         0,
+         {2, 14},
+         id_range(19, 46, {11, 12, 14})},
+    }};
+    return s;
+}
+
+// SplitMix64: per-epoch noise as a pure function of (seed, epoch, satellite, purpose).
+std::uint64_t mix(std::uint64_t x)
+{
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+double noise(std::uint64_t seed, std::uint64_t index, std::uint64_t a, std::uint64_t b = 0)
+{
+    std::uint64_t h = mix(mix(mix(mix(seed) ^ index) ^ a) ^ b);
+    return static_cast<double>(h >> 11) / static_cast<double>(1ull << 53); // [0, 1)
+}
+
+// std::mt19937's output is fixed by the standard; distributions are not, so scale by hand.
+double uniform(std::mt19937& rng)
+{
+    return rng() / 4294967296.0;
+}
+
+struct geodetic
+{
+    double lat, lon, height;
+};
+
+geodetic to_geodetic(double x, double y, double z)
+{
+    const double e2 = wgs84_f * (2 - wgs84_f);
+    const double p = std::hypot(x, y);
+    double lat = std::atan2(z, p * (1 - e2));
+    double height = 0;
+    for (int i = 0; i < 8; ++i) { // converges to < 1e-9 m in a few steps
+        double s = std::sin(lat);
+        double n = wgs84_a / std::sqrt(1 - e2 * s * s);
+        height = p / std::cos(lat) - n;
+        lat = std::atan2(z, p * (1 - e2 * n / (n + height)));
+    }
+    return {lat, std::atan2(y, x), height};
+}
+
+struct civil
+{
+    int year;
+    unsigned month, day;
+};
+
+// Howard Hinnant's days_from_civil inverse (days since 1970-01-01).
+civil civil_from_days(std::int64_t z)
+{
+    z += 719468;
+    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const auto doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    return {static_cast<int>(yoe + era * 400 + (m <= 2)), m, d};
+}
+
+struct survey
+{
+    std::uint32_t duration_s;
+    double accuracy_m;
+    double x, y, z;
+    bool valid;
+};
+
+} // namespace
+
+simulator::simulator(simulator_options options) : options_(options)
+{
+    if (options_.station_interval == 0)
+        options_.station_interval = 1;
+    options_.station_id = std::min(options_.station_id, max_station_id);
+    geodetic g = to_geodetic(options_.ecef_x_m, options_.ecef_y_m, options_.ecef_z_m);
+    lat_ = g.lat;
+    lon_ = g.lon;
+    height_ = g.height;
+    // Walker-like constellations (even planes, even slots, planes phased against each
+    // other) so coverage is as even as the real ones; the seed turns each constellation
+    // as a whole and nudges every satellite a little.
+    std::mt19937 rng(options_.seed);
+    constexpr double nudge = 5 * deg;
+    for (const system_info& s : systems()) {
+        const double raan0 = 2 * pi * uniform(rng);
+        const double phase0 = 2 * pi * uniform(rng);
+        const auto count = static_cast<int>(s.ids.size());
+        const int per_plane = (count + s.planes - 1) / s.planes;
+        for (int k = 0; k < count; ++k) {
+            const int plane = k % s.planes, slot = k / s.planes;
+            orbit o;
+            o.gnss_id = s.gnss_id;
+            o.sv_id = static_cast<std::uint8_t>(s.ids[static_cast<std::size_t>(k)]);
+            o.radius_m = s.radius_m;
+            o.inclination = s.inclination_deg * deg;
+            o.raan = raan0 + 2 * pi * plane / s.planes + nudge * (2 * uniform(rng) - 1);
+            o.phase = phase0 + 2 * pi * slot / per_plane + 2 * pi * plane / count +
+                      nudge * (2 * uniform(rng) - 1);
+            orbits_.push_back(o);
+        }
+    }
+}
+
+std::uint64_t simulator::gps_time_ms(std::uint32_t index) const
+{
+    return options_.gps_week * ms_per_week + options_.start_tow_ms +
+           std::uint64_t{index} * epoch_interval_ms;
+}
+
+std::vector<sky_satellite> simulator::sky(std::uint32_t index) const
+{
+    const double t = static_cast<double>(gps_time_ms(index)) / 1000.0;
+    const double sl = std::sin(lat_), cl = std::cos(lat_);
+    const double so = std::sin(lon_), co = std::cos(lon_);
+    std::vector<sky_satellite> all;
+    for (const orbit& o : orbits_) {
+        // Circular orbit in inertial space, seen from the rotating Earth.
+        const double u = std::fmod(o.phase + std::sqrt(mu / std::pow(o.radius_m, 3)) * t, 2 * pi);
+        const double node = std::fmod(o.raan - earth_rate * t, 2 * pi);
+        const double ci = std::cos(o.inclination), si = std::sin(o.inclination);
+        const double sx =
+            o.radius_m * (std::cos(node) * std::cos(u) - std::sin(node) * std::sin(u) * ci);
+        const double sy =
+            o.radius_m * (std::sin(node) * std::cos(u) + std::cos(node) * std::sin(u) * ci);
+        const double sz = o.radius_m * std::sin(u) * si;
+        const double dx = sx - options_.ecef_x_m, dy = sy - options_.ecef_y_m,
+                     dz = sz - options_.ecef_z_m;
+        const double east = -so * dx + co * dy;
+        const double north = -sl * co * dx - sl * so * dy + cl * dz;
+        const double up = cl * co * dx + cl * so * dy + sl * dz;
+        const double el = std::atan2(up, std::hypot(east, north)) / deg;
+        if (el < elevation_mask_deg)
+            continue;
+        sky_satellite s;
+        s.gnss_id = o.gnss_id;
+        s.sv_id = o.sv_id;
+        s.elevation_deg = el;
+        s.azimuth_deg = std::fmod(std::atan2(east, north) / deg + 360.0, 360.0);
+        s.range_m = std::sqrt(dx * dx + dy * dy + dz * dz);
+        s.cno_dbhz = 30.0 + 20.0 * std::sin(el * deg) +
+                     2.0 * noise(options_.seed, index, o.gnss_id, o.sv_id) - 1.0;
+        all.push_back(s);
+    }
+    // Keep the highest satellites of each system, then order as NAV-SAT does.
+    std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+        return a.gnss_id != b.gnss_id ? a.gnss_id < b.gnss_id : a.elevation_deg > b.elevation_deg;
+    });
+    std::vector<sky_satellite> kept;
+    std::size_t in_system = 0;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        in_system = (i > 0 && all[i].gnss_id == all[i - 1].gnss_id) ? in_system + 1 : 0;
+        if (in_system < max_satellites_per_system)
+            kept.push_back(all[i]);
+    }
+    std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) {
+        return a.gnss_id != b.gnss_id ? a.gnss_id < b.gnss_id : a.sv_id < b.sv_id;
+    });
+    return kept;
+}
+
+namespace {
+
+// Survey-in after `index` seconds: the accuracy shrinks as 1 / sqrt(n) and the mean walks
+// in from a seed-chosen direction; it stops (valid) once both limits are met.
+survey survey_at(const simulator_options& o, std::uint32_t index)
+{
+    const double limit = o.svin_accuracy_limit_m >= min_svin_accuracy_limit_m
+                             ? o.svin_accuracy_limit_m
+                             : min_svin_accuracy_limit_m; // also NaN
+    const double ratio = svin_initial_accuracy_m / limit;
+    const auto needed = static_cast<std::uint32_t>(std::ceil(ratio * ratio));
+    const std::uint32_t done = std::max({o.svin_min_duration_s, needed, std::uint32_t{1}});
+    const std::uint32_t n = std::min(index, done - 1) + 1;
+    survey s;
+    s.duration_s = n;
+    s.accuracy_m = svin_initial_accuracy_m / std::sqrt(static_cast<double>(n));
+    s.valid = n >= done;
+    const double spread = 0.5 * s.accuracy_m;
+    s.x = o.ecef_x_m + spread * (2 * noise(o.seed, 0, 1001) - 1);
+    s.y = o.ecef_y_m + spread * (2 * noise(o.seed, 0, 1002) - 1);
+    s.z = o.ecef_z_m + spread * (2 * noise(o.seed, 0, 1003) - 1);
+    return s;
+}
+
+std::uint32_t msm_epoch(rtcm3::constellation c, std::uint64_t gps_ms)
+{
+    switch (c) {
+    case rtcm3::constellation::glonass: {
+        // 3-bit day of week and milliseconds of day, both in Moscow time.
+        std::uint64_t moscow =
+            (gps_ms + ms_per_week - gps_utc_leap_ms + glonass_utc_offset_ms) % ms_per_week;
+        return static_cast<std::uint32_t>((moscow / ms_per_day) << 27 | (moscow % ms_per_day));
+    }
+    case rtcm3::constellation::beidou:
+        return static_cast<std::uint32_t>((gps_ms + ms_per_week - bdt_gps_offset_ms) % ms_per_week);
+    default:
+        return static_cast<std::uint32_t>(gps_ms % ms_per_week);
+    }
+}
+
+// 1230 as the F9P sends it: biases indicated, no bias values.
+bytes glonass_biases(std::uint16_t station_id)
+{
+    bit_writer w;
+    w.u(1230, 12);
+    w.u(station_id, 12);
+    w.u(1, 1); // code-phase bias indicator
+    w.u(0, 3); // reserved
+    w.u(0, 4); // FDMA signal mask: none
+    return rtcm3::make_frame(w.data());
+}
+
+void append(bytes& out, const bytes& frame)
+{
+    out.insert(out.end(), frame.begin(), frame.end());
+}
+
+void append(bytes& out, const std::string& sentence)
+{
+    out.insert(out.end(), sentence.begin(), sentence.end());
+}
+
+struct dops
+{
+    double pdop, hdop, vdop;
+};
+
+// The NMEA block an F9P writes after its UBX messages (the capture's order): RMC, VTG,
+// GGA, one GSA per system, GSV per system for its primary signal, GLL.
+void append_nmea(bytes& out, const nmea::gga& gga, const civil& date,
+                 const std::vector<sky_satellite>& sats, const dops& d)
+{
+    const std::string time = nmea::time_field(gga.time_ms);
+    const std::string lat = nmea::latitude_field(gga.lat_deg);
+    const std::string lon = nmea::longitude_field(gga.lon_deg);
+    append(out,
+           nmea::make_sentence(fmt::format("GNRMC,{},A,{},{},0.000,,{:02d}{:02d}{:02d},,,A,V", time,
+                                           lat, lon, date.day, date.month, date.year % 100)));
+    append(out, nmea::make_sentence("GNVTG,,T,,M,0.000,N,0.000,K,A"));
+    append(out, nmea::encode_gga(gga));
+    for (const system_info& s : systems()) {
+        std::string used;
+        std::size_t n = 0;
+        for (const sky_satellite& sat : sats)
+            if (sat.gnss_id == s.gnss_id && n++ < nmea_gsa_satellites)
+                used += fmt::format(",{:02d}", sat.sv_id + s.nmea_sv_offset);
+        for (; n < nmea_gsa_satellites; ++n)
+            used += ',';
+        append(out, nmea::make_sentence(fmt::format("GNGSA,A,3{},{:.2f},{:.2f},{:.2f},{}", used,
+                                                    d.pdop, d.hdop, d.vdop, s.nmea_system)));
+    }
+    for (const system_info& s : systems()) {
+        std::vector<const sky_satellite*> in;
+        for (const sky_satellite& sat : sats)
+            if (sat.gnss_id == s.gnss_id)
+                in.push_back(&sat);
+        const std::size_t total = std::max<std::size_t>(1, (in.size() + 3) / 4);
+        for (std::size_t k = 0; k < total; ++k) {
+            std::string body = fmt::format("{}GSV,{},{},{:02d}", s.talker, total, k + 1, in.size());
+            for (std::size_t i = 4 * k; i < std::min(in.size(), 4 * k + 4); ++i)
+                body += fmt::format(",{:02d},{:02d},{:03d},{:02d}", in[i]->sv_id + s.nmea_sv_offset,
+                                    std::lround(in[i]->elevation_deg),
+                                    std::lround(in[i]->azimuth_deg) % 360,
+                                    std::lround(in[i]->cno_dbhz));
+            append(out, nmea::make_sentence(fmt::format("{},{}", body, s.nmea_signal)));
+        }
+    }
+    append(out, nmea::make_sentence(fmt::format("GNGLL,{},{},{},A,A", lat, lon, time)));
+}
+
+} // namespace
+
+bytes simulator::epoch(std::uint32_t index) const
+{
+    const std::uint64_t gps_ms = gps_time_ms(index);
+    const auto tow = static_cast<std::uint32_t>(gps_ms % ms_per_week);
+    const std::vector<sky_satellite> sats = sky(index);
+    const survey svin = survey_at(options_, index);
+    const bool position_known = !options_.svin || svin.valid;
+    bytes out;
+    out.reserve(max_epoch_bytes);
+
+    // RTCM3 first, as the F9P does: station position, observations, GLONASS biases.
+    if (position_known && index % options_.station_interval == 0) {
+        rtcm3::station_arp arp;
+        arp.station_id = options_.station_id;
+        arp.x = options_.svin ? svin.x : options_.ecef_x_m;
+        arp.y = options_.svin ? svin.y : options_.ecef_y_m;
+        arp.z = options_.svin ? svin.z : options_.ecef_z_m;
+        append(out, rtcm3::encode_station_arp(arp));
+    }
+    // One MSM7 per system with satellites; the multiple-message bit tells a decoder that
+    // more of this epoch follows, so it is clear on the last one only.
+    std::vector<std::pair<const system_info*, std::vector<rtcm3::msm_satellite>>> observed;
+    for (const system_info& s : systems()) {
+        std::vector<rtcm3::msm_satellite> list;
+        for (const sky_satellite& sat : sats)
+            if (sat.gnss_id == s.gnss_id)
+                list.push_back(
+                    {sat.sv_id, s.signals, sat.range_m / light_speed * 1000.0, sat.cno_dbhz});
+        if (!list.empty())
+            observed.emplace_back(&s, std::move(list));
+    }
+    for (std::size_t i = 0; i < observed.size(); ++i) {
+        const auto& [system, list] = observed[i];
+        if (auto f =
+                rtcm3::encode_msm7(system->rtcm, options_.station_id,
+                                   msm_epoch(system->rtcm, gps_ms), i + 1 < observed.size(), list))
+            append(out, *f);
+    }
+    append(out, glonass_biases(options_.station_id));
+
+    // UBX NAV-PVT and NAV-SAT.
+    const std::uint64_t utc_ms = gps_ms >= gps_utc_leap_ms ? gps_ms - gps_utc_leap_ms : 0;
+    const auto day_ms = static_cast<std::uint32_t>(utc_ms % ms_per_day);
+    const civil date =
+        civil_from_days(static_cast<std::int64_t>(utc_ms / ms_per_day) + gps_epoch_days_since_unix);
+    ubx::nav_pvt pvt;
+    pvt.itow_ms = tow;
+    pvt.year = static_cast<std::uint16_t>(date.year);
+    pvt.month = static_cast<std::uint8_t>(date.month);
+    pvt.day = static_cast<std::uint8_t>(date.day);
+    pvt.hour = static_cast<std::uint8_t>(day_ms / 3'600'000);
+    pvt.minute = static_cast<std::uint8_t>(day_ms / 60'000 % 60);
+    pvt.second = static_cast<std::uint8_t>(day_ms / 1000 % 60);
+    pvt.valid = 0x37; // date, time, fully resolved, magnetic declination: as the capture
+    pvt.time_accuracy_ns = 15 + static_cast<std::uint32_t>(10 * noise(options_.seed, index, 2001));
+    pvt.fix_type = position_known ? 5 : 3; // time-only in fixed mode, 3D while surveying
+    pvt.flags = 0x01;                      // gnssFixOK
+    pvt.flags2 = 0xE0;                     // confirmed date and time available
+    pvt.satellites_used = static_cast<std::uint8_t>(sats.size());
+    pvt.lat_deg = lat_ / deg;
+    pvt.lon_deg = lon_ / deg;
+    pvt.height_m = height_;
+    pvt.height_msl_m = height_ - options_.geoid_separation_m;
+    pvt.h_accuracy_m = position_known ? 0.01 : svin.accuracy_m;
+    pvt.v_accuracy_m = position_known ? 0.01 : 1.5 * svin.accuracy_m;
+    const double dop = sats.empty() ? 99.99 : std::min(99.99, 6.0 / std::sqrt(sats.size()));
+    pvt.pdop = std::round(dop * 100) / 100;
+    append(out, ubx::encode_nav_pvt(pvt));
+
+    ubx::nav_sat sat_msg;
+    sat_msg.itow_ms = tow;
+    for (const sky_satellite& s : sats) {
+        ubx::nav_sat_sv sv;
+        sv.gnss_id = s.gnss_id;
+        sv.sv_id = s.sv_id;
+        sv.cno_dbhz = static_cast<std::uint8_t>(std::lround(s.cno_dbhz));
+        sv.elevation_deg = static_cast<std::int8_t>(std::lround(s.elevation_deg));
+        sv.azimuth_deg = static_cast<std::int16_t>(std::lround(s.azimuth_deg) % 360);
+        sv.pr_residual_dm = static_cast<std::int16_t>(
+            std::lround(20 * noise(options_.seed, index, 3000 + s.gnss_id, s.sv_id) - 10));
+        sv.flags = 0x07 | 0x08 | 0x10; // code and carrier locked, used, healthy
+        sat_msg.svs.push_back(sv);
+    }
+    append(out, ubx::encode_nav_sat(sat_msg));
+
+    // The NMEA block, then the survey-in status (the capture has NAV-SVIN after NMEA).
+    nmea::gga gga;
+    gga.time_ms = day_ms;
+    gga.lat_deg = pvt.lat_deg;
+    gga.lon_deg = pvt.lon_deg;
+    gga.fix_quality = 1;
+    gga.satellites = static_cast<int>(std::min(sats.size(), nmea_max_satellites));
+    gga.hdop = std::round(dop * 0.8 * 100) / 100;
+    gga.altitude_m = pvt.height_msl_m;
+    gga.geoid_separation_m = options_.geoid_separation_m;
+    append_nmea(out, gga, date, sats, {pvt.pdop, gga.hdop, std::round(dop * 0.6 * 100) / 100});
+
+    if (options_.svin) {
+        ubx::nav_svin s;
+        s.itow_ms = tow;
+        s.duration_s = svin.duration_s;
+        s.mean_x_m = svin.x;
+        s.mean_y_m = svin.y;
+        s.mean_z_m = svin.z;
+        s.mean_accuracy_m = svin.accuracy_m;
+        s.observations = svin.duration_s;
+        s.valid = svin.valid;
+        s.active = !svin.valid;
+        append(out, ubx::encode_nav_svin(s));
+    }
+    return out;
+}
+
+bytes simulator::mon_ver() const
+{
+    ubx::mon_ver v;
+    v.software = "EXT CORE 1.00 (0fa0ae)";
+    v.hardware = "00190000";
+    v.extensions = {"ROM BASE 0x118B2060", "FWVER=HPG 1.32",  "PROTVER=27.31",
+                    "MOD=ZED-F9P",         "GPS;GLO;GAL;BDS", "SBAS;QZSS"};
+    return ubx::encode_mon_ver(v);
+}
+
+} // namespace gnss
