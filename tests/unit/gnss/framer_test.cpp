@@ -21,9 +21,12 @@ bytes rtcm(std::uint16_t type, std::size_t payload_len, std::uint8_t fill = 0x55
     bytes p(payload_len, fill);
     p[0] = static_cast<std::uint8_t>(type >> 4);
     p[1] = static_cast<std::uint8_t>((type & 0xF) << 4);
-    bytes f{0xD3, static_cast<std::uint8_t>(payload_len >> 8),
-            static_cast<std::uint8_t>(payload_len & 0xFF)};
-    f.insert(f.end(), p.begin(), p.end());
+    bytes f(3 + payload_len + 3);
+    f[0] = 0xD3;
+    f[1] = static_cast<std::uint8_t>(payload_len >> 8);
+    f[2] = static_cast<std::uint8_t>(payload_len & 0xFF);
+    std::copy(p.begin(), p.end(), f.begin() + 3);
+    f.resize(3 + payload_len);
     std::uint32_t crc = gnss::crc24q(f);
     f.push_back(static_cast<std::uint8_t>(crc >> 16));
     f.push_back(static_cast<std::uint8_t>(crc >> 8));
