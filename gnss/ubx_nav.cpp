@@ -287,6 +287,11 @@ std::optional<nav_svin> decode_nav_svin(const view& msg)
     if (!is(msg, id::nav_svin) || pl.size() != nav_svin_size || pl[0] != nav_svin_version)
         return std::nullopt;
     const std::uint8_t* b = pl.data();
+    // The high-precision parts are -99..+99 (0.1 mm); anything else is not a mean.
+    for (int i = 24; i <= 26; ++i) {
+        if (le_i8(b + i) < -99 || le_i8(b + i) > 99)
+            return std::nullopt;
+    }
     nav_svin s;
     // 1..3 reserved
     s.itow_ms = le_u32(b + 4);

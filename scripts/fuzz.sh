@@ -3,7 +3,7 @@
 # Runs every libFuzzer target in BUILD for SECONDS each, seeded from tests/fuzz/corpus
 # and, when present, the real captures in ../shared/data. Fails on the first crash.
 set -euo pipefail
-build=${1:?usage: fuzz.sh BUILD SECONDS}
+build=$(cd "${1:?usage: fuzz.sh BUILD SECONDS}" && pwd)
 seconds=${2:?usage: fuzz.sh BUILD SECONDS}
 root=$(cd "$(dirname "$0")/.." && pwd)
 data=${CAIRN_TEST_DATA:-$root/../shared/data}
@@ -30,9 +30,12 @@ for t in $targets; do
     dict=()
     [ -f "$root/tests/fuzz/cairn.dict" ] && dict=(-dict="$root/tests/fuzz/cairn.dict")
     echo "== $name: ${seconds}s"
+    rc=0
     (cd "$work" && "$t" "${dict[@]}" -max_total_time="$seconds" -max_len=16384 \
-        -print_final_stats=1 -artifact_prefix="$work/$name-" "$corpus" 2>&1 | tail -n 12)
-    if ls "$work/$name-"* >/dev/null 2>&1; then
+        -print_final_stats=1 -artifact_prefix="$work/$name-" "$corpus" > "$work/$name.log" 2>&1) || rc=$?
+    grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb)' "$work/$name.log" || true
+    if [ $rc -ne 0 ] || ls "$work/$name-"* >/dev/null 2>&1; then
+        tail -n 40 "$work/$name.log"
         echo "fuzz.sh: $name found a crash:"; ls "$work/$name-"*
         mkdir -p "$root/build-fuzz-artifacts" && cp "$work/$name-"* "$root/build-fuzz-artifacts/"
         exit 1

@@ -498,3 +498,23 @@ TEST_CASE("capture: F9 base in fixed mode, UBX mixed with RTCM3 and NMEA")
     CHECK(pvts == 158);
     CHECK(svins == 16);
 }
+
+TEST_CASE("NAV-SVIN with a high-precision part outside -99..99 is refused")
+{
+    // Found by ubx_fuzz: such a frame decoded to a mean that could not round-trip.
+    gnss::ubx::nav_svin s;
+    s.mean_x_m = 4444030.8028;
+    auto frame = gnss::ubx::encode_nav_svin(s);
+    auto v = gnss::ubx::parse_frame(frame);
+    REQUIRE(v);
+    REQUIRE(gnss::ubx::decode_nav_svin(*v));
+    gnss::bytes payload(v->payload.begin(), v->payload.end());
+    payload[24] = 0x80; // -128
+    auto bad = gnss::ubx::make_frame(gnss::ubx::cls::nav, gnss::ubx::id::nav_svin, payload);
+    auto bv = gnss::ubx::parse_frame(bad);
+    REQUIRE(bv);
+    CHECK_FALSE(gnss::ubx::decode_nav_svin(*bv));
+    payload[24] = 99;
+    auto edge = gnss::ubx::make_frame(gnss::ubx::cls::nav, gnss::ubx::id::nav_svin, payload);
+    CHECK(gnss::ubx::decode_nav_svin(*gnss::ubx::parse_frame(edge)));
+}
