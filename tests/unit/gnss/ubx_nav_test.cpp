@@ -362,6 +362,8 @@ TEST_CASE("fixed-seed random NAV messages round-trip through encode and decode")
         for (auto& b : svin)
             b = u8();
         svin[0] = 0;
+        for (int k = 24; k <= 26; ++k) // high-precision parts are -99..99
+            svin[static_cast<std::size_t>(k)] = static_cast<std::uint8_t>(static_cast<int>(u8() % 199) - 99);
         const auto v = ubx::decode_nav_svin({ubx::cls::nav, ubx::id::nav_svin, svin});
         REQUIRE(v);
         const bytes vf = ubx::encode_nav_svin(*v);
