@@ -3,6 +3,7 @@
 #include "daemon/app.hpp"
 
 #include "config/load.hpp"
+#include "daemon/auth_service.hpp"
 #include "daemon/control_server.hpp"
 #include "daemon/log.hpp"
 
@@ -36,14 +37,33 @@ public:
 
     int run()
     {
+        auth_ = std::make_unique<daemon_auth::auth_service>(io_, opts_.state_dir, opts_.demo);
+        if (!auth_->initial_key().empty())
+            std::fprintf(stderr, "  audit log initialised for this demo; initial key %s\n",
+                         auth_->initial_key().c_str());
         input_ = std::make_unique<daemon_input::station_input>(io_, opts_.input);
         control_ = std::make_unique<control::server>(
             io_, opts_.state_dir + "/cairnd.sock",
             [this](const control::request& r) { return handle(r); });
+        // No audit, no service: if the start cannot be recorded, stop.
+        auth_->audit(system_event("system.start", {{"version", CAIRN_VERSION}, {"demo", opts_.demo}}),
+                     [this](auth::audit_result r) {
+                         if (!r) {
+                             daemon_log::log(daemon_log::err,
+                                             "cannot write the audit log, stopping: {}", r.error());
+                             exit_code_ = 1;
+                             shutdown();
+                         }
+                     });
+        auth_->start([](const std::vector<std::string>& ids) {
+            // The caster (next issue) closes these tokens' sessions here.
+            (void)ids;
+        });
         input_->start();
         control_->start();
         wait_signals();
         start_watchdog();
+        start_tick();
         if (opts_.demo)
             start_report();
         sd_notify(0, "READY=1\nSTATUS=running");
@@ -51,7 +71,7 @@ public:
                         CAIRN_VERSION, daemon_input::to_string(opts_.input.kind),
                         opts_.state_dir + "/cairnd.sock");
         io_.run();
-        return 0;
+        return exit_code_;
     }
 
 private:
@@ -70,6 +90,7 @@ private:
                 std::chrono::duration_cast<std::chrono::seconds>(steady::now() - started_).count();
             j["demo"] = opts_.demo;
             j["state_dir"] = opts_.state_dir;
+            j["auth"] = auth_->status();
             return j;
         }
         }
@@ -95,12 +116,49 @@ private:
 
     void shutdown()
     {
+        if (stopping_)
+            return;
+        stopping_ = true;
         input_->stop();
         control_->stop();
         watchdog_.cancel();
         report_.cancel();
+        tick_.cancel();
         signals_.cancel();
+        auth_->audit(system_event("system.stop", {}));
+        auth_->stop(); // drains the audit queue before we exit
         io_.stop();
+    }
+
+    auth::audit_event system_event(std::string event, nlohmann::json details)
+    {
+        auto category = event.starts_with("receiver.") ? auth::audit_category::receiver
+                        : event.starts_with("config.") ? auth::audit_category::config
+                                                       : auth::audit_category::system;
+        return {category, std::move(event), "cairnd", "local", opts_.state_dir, "ok",
+                std::move(details)};
+    }
+
+    // Once a second: receiver state changes go to the audit log.
+    void start_tick()
+    {
+        tick_.expires_after(std::chrono::seconds(1));
+        tick_.async_wait([this](boost::system::error_code ec) {
+            if (ec)
+                return;
+            auto st = input_->status();
+            std::string state = st["receiver"].value("state", "");
+            if (state != receiver_state_) {
+                if (state == "connected" || state == "disconnected" || state == "stale")
+                    auth_->audit(system_event(
+                        state == "connected" ? "receiver.connect" : "receiver.disconnect",
+                        {{"state", state},
+                         {"device", st["receiver"].value("device", "")},
+                         {"previous", receiver_state_}}));
+                receiver_state_ = state;
+            }
+            start_tick();
+        });
     }
 
     // SIGHUP: re-read the config file; a bad file keeps the running config.
@@ -115,10 +173,12 @@ private:
         if (!s) {
             daemon_log::log(daemon_log::err, "reload failed, keeping the running config: {}",
                             s.error().to_string());
+            auth_->audit(system_event("config.reload", {{"error", s.error().to_string()}}));
             sd_notify(0, "READY=1");
             return;
         }
         daemon_log::set_max_level(daemon_log::level_from_name(s->daemon.log_level));
+        auth_->audit(system_event("config.reload", {{"file", opts_.config_path}}));
         auto next = input_from_config(*s, opts_.input);
         const auto& cur = input_->opts();
         if (next.device != cur.device || next.serial.to_string() != cur.serial.to_string() ||
@@ -171,6 +231,11 @@ private:
     net::signal_set signals_;
     net::steady_timer watchdog_;
     net::steady_timer report_;
+    net::steady_timer tick_{io_};
+    std::string receiver_state_;
+    bool stopping_ = false;
+    int exit_code_ = 0;
+    std::unique_ptr<daemon_auth::auth_service> auth_;
     std::chrono::microseconds watchdog_period_{0};
     std::unique_ptr<daemon_input::station_input> input_;
     std::unique_ptr<control::server> control_;

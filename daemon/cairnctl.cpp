@@ -21,6 +21,15 @@ Commands:
   replay FILE --to DEV [--speed X] [--settings S]
                               write a capture into a serial port or pty at its real
                               pace (X times faster; 0 = as fast as possible)
+  token create --mount M [--mount M2] --scope read|publish [--expires 90d]
+        [--cidr C] [--max-sessions N] [--allow-glob] --label L [--json]
+                              a rover/source credential, shown once
+  token list [--json] | token revoke ID | token rotate ID [--json]
+  user add NAME --role viewer|operator|admin [--password-stdin]
+  user passwd NAME [--password-stdin] | user remove NAME | user list [--json]
+  audit init                  start the audit log; prints the initial key ONCE
+  audit verify [--key K]      check the hash chain (and every MAC with the key)
+  audit tail [-n N] | audit export --since TIME --json
   version                     print the version
 
 Global options:
@@ -71,6 +80,12 @@ int main(int argc, char** argv)
         return ctl::receiver(g, rest);
     if (cmd == "replay")
         return ctl::replay(g, rest);
+    if (cmd == "token")
+        return ctl::token(g, rest);
+    if (cmd == "user")
+        return ctl::user(g, rest);
+    if (cmd == "audit")
+        return ctl::audit(g, rest);
     if (cmd == "version") {
         std::printf("cairnctl %s\n", CAIRN_VERSION);
         return ctl::exit_ok;

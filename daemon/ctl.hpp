@@ -23,6 +23,9 @@ int scan(const globals& g, const args& a);
 int status(const globals& g, const args& a);
 int receiver(const globals& g, const args& a);
 int replay(const globals& g, const args& a);
+int token(const globals& g, const args& a);
+int user(const globals& g, const args& a);
+int audit(const globals& g, const args& a);
 
 // The control socket path inside a state directory.
 std::string socket_path(const std::string& state_dir);

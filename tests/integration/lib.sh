@@ -63,3 +63,22 @@ start_cable() {
     wait_for 5 test -e "$work/ttyHOST" || fail "socat did not create the pty pair"
     wait_for 5 test -e "$work/ttyF9P" || fail "socat did not create the pty pair"
 }
+
+# capture_journal: when no journald runs here (containers, CI) and we are root, receive
+# what libsystemd sends to /run/systemd/journal/socket into $work/journal.txt. Sets
+# journal_captured=1 when it did; never touches a real journald socket.
+journal_captured=0
+capture_journal() {
+    local sock=/run/systemd/journal/socket
+    [ -e "$sock" ] && return 0
+    [ "$(id -u)" -eq 0 ] || return 0
+    command -v socat >/dev/null 2>&1 || return 0
+    mkdir -p /run/systemd/journal
+    socat -u UNIX-RECV:"$sock" OPEN:"$work/journal.txt",creat,append 2>/dev/null &
+    pids+=($!)
+    journal_sock_owned=$sock
+    wait_for 5 test -S "$sock" || return 0
+    journal_captured=1
+}
+journal_cleanup() { [ -n "${journal_sock_owned:-}" ] && rm -f "$journal_sock_owned"; return 0; }
+trap 'journal_cleanup; cleanup' EXIT
