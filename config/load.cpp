@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <sstream>
@@ -76,6 +78,64 @@ tl::expected<std::string_view, std::string> string_of(const toml::node& node,
         return std::string_view{v->get()};
     return tl::unexpected(
         fmt::format("expected a string such as {}, got {}", example, type_name(node.type())));
+}
+
+// The integer in node when it lies in [lo, hi], or what was expected.
+tl::expected<std::int64_t, std::string> integer_in(const toml::node& node, std::int64_t lo,
+                                                   std::int64_t hi, std::int64_t example)
+{
+    const auto* v = node.as_integer();
+    if (v == nullptr)
+        return tl::unexpected(
+            fmt::format("expected an integer such as {}, got {}", example, type_name(node.type())));
+    if (v->get() < lo || v->get() > hi)
+        return tl::unexpected(
+            fmt::format("expected an integer from {} to {} (got {})", lo, hi, v->get()));
+    return v->get();
+}
+
+// The duration in node when it lies in [lo, hi], or what was expected.
+tl::expected<std::chrono::milliseconds, std::string> duration_in(const toml::node& node,
+                                                                 std::chrono::milliseconds lo,
+                                                                 std::chrono::milliseconds hi,
+                                                                 std::chrono::milliseconds example)
+{
+    auto v = string_of(node, fmt::format("\"{}\"", format_duration(example)));
+    if (!v)
+        return tl::unexpected(v.error());
+    auto d = parse_duration(*v);
+    if (!d)
+        return tl::unexpected(d.error());
+    if (*d < lo || *d > hi)
+        return tl::unexpected(fmt::format("expected a duration from {} to {} (got {})",
+                                          format_duration(lo), format_duration(hi), quote(*v)));
+    return *d;
+}
+
+// A key holding a count: (s.*table).*member = an integer in [lo, hi]; the default is the
+// example in the message.
+template <auto table, auto member, std::int64_t lo, std::int64_t hi>
+tl::expected<void, std::string> apply_count(const toml::node& node, settings& s)
+{
+    static_assert(lo >= 0 && hi <= std::numeric_limits<std::uint32_t>::max());
+    const auto example = static_cast<std::int64_t>(settings{}.*table.*member);
+    auto v = integer_in(node, lo, hi, example);
+    if (!v)
+        return tl::unexpected(v.error());
+    s.*table.*member = static_cast<std::uint32_t>(*v);
+    return {};
+}
+
+// A key holding a duration in [lo_ms, hi_ms] (durations cannot be template arguments).
+template <auto table, auto member, std::int64_t lo_ms, std::int64_t hi_ms>
+tl::expected<void, std::string> apply_duration(const toml::node& node, settings& s)
+{
+    auto v = duration_in(node, std::chrono::milliseconds{lo_ms}, std::chrono::milliseconds{hi_ms},
+                         settings{}.*table.*member);
+    if (!v)
+        return tl::unexpected(v.error());
+    s.*table.*member = *v;
+    return {};
 }
 
 // ---- [receiver] ----
@@ -150,10 +210,72 @@ constexpr std::array<key_rule, 3> daemon_keys{{
      }},
 }};
 
+// ---- [limits] ----
+
+using lim = limits_settings;
+constexpr auto lockout_lo = lim::min_lockout.count();
+constexpr auto lockout_hi = lim::max_lockout.count();
+
+constexpr std::array<key_rule, 11> limits_keys{{
+    {"connections_per_second",
+     [](const toml::node& node, settings& s) -> tl::expected<void, std::string> {
+         // A float allows one connection every few seconds ("0.2"); an integer is fine too.
+         const auto* f = node.as_floating_point();
+         const auto* i = node.as_integer();
+         if (f == nullptr && i == nullptr)
+             return tl::unexpected(
+                 fmt::format("expected a number such as 5, got {}", type_name(node.type())));
+         const double rate = f != nullptr ? f->get() : static_cast<double>(i->get());
+         if (!(rate >= lim::min_connections_per_second && rate <= lim::max_connections_per_second))
+             return tl::unexpected(fmt::format("expected a number from {} to {} (got {})",
+                                               lim::min_connections_per_second,
+                                               lim::max_connections_per_second, rate));
+         s.limits.connections_per_second = rate;
+         return {};
+     }},
+    {"connection_burst",
+     apply_count<&settings::limits, &lim::connection_burst, 1, lim::max_connection_burst>},
+    {"max_connections",
+     apply_count<&settings::limits, &lim::max_connections, 1, lim::max_max_connections>},
+    {"auth_failures_before_lockout",
+     apply_count<&settings::limits, &lim::auth_failures_before_lockout, 1,
+                 lim::max_auth_failures_before_lockout>},
+    {"lockout_initial",
+     apply_duration<&settings::limits, &lim::lockout_initial, lockout_lo, lockout_hi>},
+    {"lockout_max", apply_duration<&settings::limits, &lim::lockout_max, lockout_lo, lockout_hi>},
+    {"failure_window",
+     apply_duration<&settings::limits, &lim::failure_window, lim::min_failure_window.count(),
+                    lim::max_failure_window.count()>},
+    {"max_tracked_addresses", apply_count<&settings::limits, &lim::max_tracked_addresses,
+                                          lim::min_tracked, lim::max_tracked>},
+    {"max_tracked_users",
+     apply_count<&settings::limits, &lim::max_tracked_users, lim::min_tracked, lim::max_tracked>},
+    {"default_max_sessions",
+     apply_count<&settings::limits, &lim::default_max_sessions, 1, lim::max_default_max_sessions>},
+    {"ipv6_prefix_length", apply_count<&settings::limits, &lim::ipv6_prefix_length,
+                                       lim::min_ipv6_prefix_length, lim::max_ipv6_prefix_length>},
+}};
+
+// ---- [audit] ----
+
+using aud = audit_settings;
+
+constexpr std::array<key_rule, 3> audit_keys{{
+    {"queue_capacity", apply_count<&settings::audit, &aud::queue_capacity, aud::min_queue_capacity,
+                                   aud::max_queue_capacity>},
+    {"checkpoint_every",
+     apply_count<&settings::audit, &aud::checkpoint_every, 1, aud::max_checkpoint_every>},
+    {"checkpoint_interval",
+     apply_duration<&settings::audit, &aud::checkpoint_interval,
+                    aud::min_checkpoint_interval.count(), aud::max_checkpoint_interval.count()>},
+}};
+
 // Every table the file may hold. A new table is a key_rule array and one line here.
-constexpr std::array<table_rule, 2> tables{{
+constexpr std::array<table_rule, 4> tables{{
     {"receiver", receiver_keys},
     {"daemon", daemon_keys},
+    {"limits", limits_keys},
+    {"audit", audit_keys},
 }};
 
 template <typename Rules>
@@ -223,6 +345,28 @@ void apply_table(const table_rule& rule, const toml::table& table, settings& s, 
     }
 }
 
+// Checks between keys, once each key is valid on its own: the first lockout may not be
+// longer than the cap. Reported at whichever of the two keys comes later in the file.
+void check_lockout_order(const toml::table& root, const settings& s, first_error& errors)
+{
+    const auto& l = s.limits;
+    if (l.lockout_initial <= l.lockout_max)
+        return;
+    const toml::node* initial = root.at_path("limits.lockout_initial").node();
+    const toml::node* max = root.at_path("limits.lockout_max").node();
+    const auto later_is_max =
+        max != nullptr &&
+        (initial == nullptr ||
+         std::pair{max->source().begin.line, max->source().begin.column} >
+             std::pair{initial->source().begin.line, initial->source().begin.column});
+    const toml::node* at = later_is_max ? max : initial;
+    if (at == nullptr)
+        return; // both defaults: cannot happen, the defaults are in order
+    errors.add(at->source(), later_is_max ? "limits.lockout_max" : "limits.lockout_initial",
+               fmt::format("lockout_initial ({}) must not be longer than lockout_max ({})",
+                           format_duration(l.lockout_initial), format_duration(l.lockout_max)));
+}
+
 tl::expected<settings, error> apply_root(const toml::table& root, std::string_view file_name)
 {
     settings s;
@@ -246,6 +390,8 @@ tl::expected<settings, error> apply_root(const toml::table& root, std::string_vi
         }
         apply_table(*rule, *table, s, errors);
     }
+    if (!errors.get())
+        check_lockout_order(root, s, errors);
     if (errors.get())
         return tl::unexpected(*errors.get());
     return s;
@@ -314,6 +460,7 @@ tl::expected<settings, error> load_file(const std::string& path)
 
 std::string to_toml(const settings& s)
 {
+    const auto& l = s.limits;
     const toml::table root{
         {"receiver", toml::table{{"device", s.receiver.device},
                                  {"settings", s.receiver.serial.to_string()},
@@ -321,6 +468,26 @@ std::string to_toml(const settings& s)
         {"daemon", toml::table{{"state_dir", s.daemon.state_dir},
                                {"runtime_dir", s.daemon.runtime_dir},
                                {"log_level", s.daemon.log_level}}},
+        {"limits",
+         toml::table{
+             {"connections_per_second", l.connections_per_second},
+             {"connection_burst", std::int64_t{l.connection_burst}},
+             {"max_connections", std::int64_t{l.max_connections}},
+             {"auth_failures_before_lockout", std::int64_t{l.auth_failures_before_lockout}},
+             {"lockout_initial", format_duration(l.lockout_initial)},
+             {"lockout_max", format_duration(l.lockout_max)},
+             {"failure_window", format_duration(l.failure_window)},
+             {"max_tracked_addresses", std::int64_t{l.max_tracked_addresses}},
+             {"max_tracked_users", std::int64_t{l.max_tracked_users}},
+             {"default_max_sessions", std::int64_t{l.default_max_sessions}},
+             {"ipv6_prefix_length", std::int64_t{l.ipv6_prefix_length}},
+         }},
+        {"audit",
+         toml::table{
+             {"queue_capacity", std::int64_t{s.audit.queue_capacity}},
+             {"checkpoint_every", std::int64_t{s.audit.checkpoint_every}},
+             {"checkpoint_interval", format_duration(s.audit.checkpoint_interval)},
+         }},
     };
     std::ostringstream out;
     out << root << '\n';

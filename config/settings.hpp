@@ -9,6 +9,7 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -39,10 +40,75 @@ struct daemon_settings
     bool operator==(const daemon_settings&) const = default;
 };
 
+// [limits]: what one client, address or user may cost us. auth::rate_limiter enforces
+// these; auth::limits_from(config) converts, and a test checks both agree on defaults.
+struct limits_settings
+{
+    // Allowed ranges: a value outside is a config error naming the key.
+    static constexpr double min_connections_per_second = 0.001; // one per ~17 min
+    static constexpr double max_connections_per_second = 100000;
+    static constexpr std::int64_t max_connection_burst = 100000;
+    static constexpr std::int64_t max_max_connections = 1 << 20;
+    static constexpr std::int64_t max_auth_failures_before_lockout = 1000;
+    static constexpr std::chrono::milliseconds min_lockout = std::chrono::seconds{1};
+    static constexpr std::chrono::milliseconds max_lockout = std::chrono::days{30};
+    static constexpr std::chrono::milliseconds min_failure_window = std::chrono::seconds{1};
+    static constexpr std::chrono::milliseconds max_failure_window = std::chrono::days{1};
+    static constexpr std::int64_t min_tracked = 16;      // fewer makes per-address limits moot
+    static constexpr std::int64_t max_tracked = 1 << 22; // ~150 bytes each: 600 MB at most
+    static constexpr std::int64_t max_default_max_sessions = 1000;
+    static constexpr std::int64_t min_ipv6_prefix_length = 32; // a /32 is a whole ISP
+    static constexpr std::int64_t max_ipv6_prefix_length = 128;
+
+    // New connections per source address: a token bucket refilled at this rate...
+    double connections_per_second = 5;
+    // ...holding this many, so a rover reconnecting a few times at once is not refused.
+    std::uint32_t connection_burst = 20;
+    // Open client connections in total (cairnd.service has LimitNOFILE=65536).
+    std::uint32_t max_connections = 10000;
+    // Failed authentications, per source address and per user, that start a lockout.
+    std::uint32_t auth_failures_before_lockout = 5;
+    // The first lockout; each further one doubles, up to lockout_max.
+    std::chrono::milliseconds lockout_initial = std::chrono::minutes{1};
+    std::chrono::milliseconds lockout_max = std::chrono::hours{1};
+    // Failures older than this (counted from the first in a series) are forgotten.
+    std::chrono::milliseconds failure_window = std::chrono::minutes{15};
+    // Addresses and user names remembered; past this the least recently seen is forgotten.
+    std::uint32_t max_tracked_addresses = 65536;
+    std::uint32_t max_tracked_users = 16384;
+    // Concurrent sessions a new token allows unless created with its own number.
+    std::uint32_t default_max_sessions = 2;
+    // IPv6 clients are limited per prefix of this length: one host usually holds a /64.
+    std::uint32_t ipv6_prefix_length = 64;
+
+    bool operator==(const limits_settings&) const = default;
+};
+
+// [audit]: the audit writer's queue and the checkpoints it sends to the journal.
+struct audit_settings
+{
+    static constexpr std::int64_t min_queue_capacity = 16;
+    static constexpr std::int64_t max_queue_capacity = 1 << 20;
+    static constexpr std::int64_t max_checkpoint_every = 1000000;
+    static constexpr std::chrono::milliseconds min_checkpoint_interval = std::chrono::seconds{1};
+    static constexpr std::chrono::milliseconds max_checkpoint_interval = std::chrono::days{1};
+
+    // Events waiting to be written; when full, new access is refused (no audit, no access).
+    std::uint32_t queue_capacity = 4096;
+    // A checkpoint (sequence, MAC) goes to the journal after this many rows...
+    std::uint32_t checkpoint_every = 100;
+    // ...or after this long with at least one new row, whichever comes first.
+    std::chrono::milliseconds checkpoint_interval = std::chrono::minutes{5};
+
+    bool operator==(const audit_settings&) const = default;
+};
+
 struct settings
 {
     receiver_settings receiver;
     daemon_settings daemon;
+    limits_settings limits;
+    audit_settings audit;
     std::string source; // where these came from: the file name given to parse()
 
     bool operator==(const settings&) const = default;

@@ -50,6 +50,24 @@ stale_after = "2500ms"
 state_dir = "/srv/cairn/state"
 runtime_dir = "/run/cairn-test"
 log_level = "debug"
+
+[limits]
+connections_per_second = 0.5
+connection_burst = 3
+max_connections = 200
+auth_failures_before_lockout = 10
+lockout_initial = "30s"
+lockout_max = "2h"
+failure_window = "1h"
+max_tracked_addresses = 1000
+max_tracked_users = 500
+default_max_sessions = 4
+ipv6_prefix_length = 56
+
+[audit]
+queue_capacity = 1024
+checkpoint_every = 10
+checkpoint_interval = "1m"
 )";
 
 } // namespace
@@ -66,9 +84,24 @@ TEST_CASE("defaults: an empty file gives the documented settings")
     CHECK(got->daemon.runtime_dir == "/run/cairn");
     CHECK(got->daemon.log_level == "info");
     CHECK(got->source == "empty.toml");
+    const auto& l = got->limits;
+    CHECK(l.connections_per_second == 5);
+    CHECK(l.connection_burst == 20);
+    CHECK(l.max_connections == 10000);
+    CHECK(l.auth_failures_before_lockout == 5);
+    CHECK(l.lockout_initial == 1min);
+    CHECK(l.lockout_max == 1h);
+    CHECK(l.failure_window == 15min);
+    CHECK(l.max_tracked_addresses == 65536);
+    CHECK(l.max_tracked_users == 16384);
+    CHECK(l.default_max_sessions == 2);
+    CHECK(l.ipv6_prefix_length == 64);
+    CHECK(got->audit.queue_capacity == 4096);
+    CHECK(got->audit.checkpoint_every == 100);
+    CHECK(got->audit.checkpoint_interval == 5min);
 
     // Empty tables and comments change nothing.
-    auto tables = config::parse("# hello\n[receiver]\n[daemon]\n", "empty.toml");
+    auto tables = config::parse("# hello\n[receiver]\n[daemon]\n[limits]\n[audit]\n", "empty.toml");
     REQUIRE(tables.has_value());
     CHECK(*tables == *got);
 }
@@ -85,6 +118,78 @@ TEST_CASE("every key is read")
     CHECK(got->daemon.state_dir == "/srv/cairn/state");
     CHECK(got->daemon.runtime_dir == "/run/cairn-test");
     CHECK(got->daemon.log_level == "debug");
+    const auto& l = got->limits;
+    CHECK(l.connections_per_second == 0.5);
+    CHECK(l.connection_burst == 3);
+    CHECK(l.max_connections == 200);
+    CHECK(l.auth_failures_before_lockout == 10);
+    CHECK(l.lockout_initial == 30s);
+    CHECK(l.lockout_max == 2h);
+    CHECK(l.failure_window == 1h);
+    CHECK(l.max_tracked_addresses == 1000);
+    CHECK(l.max_tracked_users == 500);
+    CHECK(l.default_max_sessions == 4);
+    CHECK(l.ipv6_prefix_length == 56);
+    CHECK(got->audit.queue_capacity == 1024);
+    CHECK(got->audit.checkpoint_every == 10);
+    CHECK(got->audit.checkpoint_interval == 1min);
+}
+
+TEST_CASE("[limits] and [audit]: range ends are accepted, integers and floats for the rate")
+{
+    const struct
+    {
+        std::string text;
+        bool (*check)(const config::settings&);
+    } cases[] = {
+        {"[limits]\nconnections_per_second = 7\n",
+         [](const config::settings& s) { return s.limits.connections_per_second == 7; }},
+        {"[limits]\nconnections_per_second = 0.001\n",
+         [](const config::settings& s) { return s.limits.connections_per_second == 0.001; }},
+        {"[limits]\nconnections_per_second = 1e5\n",
+         [](const config::settings& s) { return s.limits.connections_per_second == 1e5; }},
+        {"[limits]\nconnection_burst = 1\n",
+         [](const config::settings& s) { return s.limits.connection_burst == 1; }},
+        {"[limits]\nconnection_burst = 100000\n",
+         [](const config::settings& s) { return s.limits.connection_burst == 100000; }},
+        {"[limits]\nmax_connections = 1048576\n",
+         [](const config::settings& s) { return s.limits.max_connections == 1048576; }},
+        {"[limits]\nauth_failures_before_lockout = 1\n",
+         [](const config::settings& s) { return s.limits.auth_failures_before_lockout == 1; }},
+        {"[limits]\nlockout_initial = \"1s\"\nlockout_max = \"1s\"\n",
+         [](const config::settings& s) { return s.limits.lockout_max == 1s; }},
+        {"[limits]\nlockout_max = \"30d\"\n",
+         [](const config::settings& s) { return s.limits.lockout_max == 30 * 24h; }},
+        {"[limits]\nfailure_window = \"1d\"\n",
+         [](const config::settings& s) { return s.limits.failure_window == 24h; }},
+        {"[limits]\nmax_tracked_addresses = 16\nmax_tracked_users = 4194304\n",
+         [](const config::settings& s) {
+             return s.limits.max_tracked_addresses == 16 && s.limits.max_tracked_users == 4194304;
+         }},
+        {"[limits]\ndefault_max_sessions = 1000\nipv6_prefix_length = 128\n",
+         [](const config::settings& s) {
+             return s.limits.default_max_sessions == 1000 && s.limits.ipv6_prefix_length == 128;
+         }},
+        {"[audit]\nqueue_capacity = 16\ncheckpoint_every = 1\ncheckpoint_interval = \"1s\"\n",
+         [](const config::settings& s) {
+             return s.audit.queue_capacity == 16 && s.audit.checkpoint_every == 1 &&
+                    s.audit.checkpoint_interval == 1s;
+         }},
+        {"[audit]\nqueue_capacity = 1048576\ncheckpoint_every = 1000000\n"
+         "checkpoint_interval = \"1d\"\n",
+         [](const config::settings& s) {
+             return s.audit.queue_capacity == 1048576 && s.audit.checkpoint_every == 1000000 &&
+                    s.audit.checkpoint_interval == 24h;
+         }},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.text);
+        const auto got = config::parse(c.text, "t.toml");
+        if (!got)
+            FAIL(got.error().to_string());
+        CHECK(c.check(*got));
+        CHECK(config::parse(config::to_toml(*got), "t.toml").value() == *got);
+    }
 }
 
 TEST_CASE("other TOML spellings of the same keys are accepted")
@@ -179,6 +284,75 @@ TEST_CASE("every error kind names the right line, column and key")
          "daemon.runtime_dir", "control characters"},
         {"invalid log_level", "[daemon]\nlog_level = \"Info\"\n", 2, 13, "daemon.log_level",
          "expected one of debug, info, notice, warning, error (got \"Info\")"},
+        {"unknown key in [limits]", "[limits]\nmax_sessions = 2\n", 2, 1, "limits.max_sessions",
+         "valid keys: connections_per_second, connection_burst, max_connections, "
+         "auth_failures_before_lockout, lockout_initial, lockout_max, failure_window, "
+         "max_tracked_addresses, max_tracked_users, default_max_sessions, ipv6_prefix_length"},
+        {"unknown key in [audit]", "[audit]\nqueue = 2\n", 2, 1, "audit.queue",
+         "valid keys: queue_capacity, checkpoint_every, checkpoint_interval"},
+        {"unknown table lists the new ones", "[limit]\n", 1, 0, "limit",
+         "valid tables: [receiver], [daemon], [limits], [audit]"},
+        {"wrong type: connections_per_second", "[limits]\nconnections_per_second = \"5\"\n", 2, 26,
+         "limits.connections_per_second", "expected a number such as 5, got a string"},
+        {"wrong type: connection_burst", "[limits]\nconnection_burst = 2.5\n", 2, 20,
+         "limits.connection_burst", "expected an integer such as 20, got a float"},
+        {"wrong type: max_connections", "[limits]\nmax_connections = \"10000\"\n", 2, 19,
+         "limits.max_connections", "expected an integer such as 10000, got a string"},
+        {"wrong type: lockout_initial", "[limits]\nlockout_initial = 60\n", 2, 19,
+         "limits.lockout_initial", "expected a string such as \"1m\", got an integer"},
+        {"wrong type: checkpoint_interval", "[audit]\ncheckpoint_interval = 300\n", 2, 23,
+         "audit.checkpoint_interval", "expected a string such as \"5m\", got an integer"},
+        {"wrong type: queue_capacity", "[audit]\nqueue_capacity = true\n", 2, 18,
+         "audit.queue_capacity", "expected an integer such as 4096, got a boolean"},
+        {"range: connections_per_second 0", "[limits]\nconnections_per_second = 0\n", 2, 26,
+         "limits.connections_per_second", "expected a number from 0.001 to 100000 (got 0)"},
+        {"range: connections_per_second nan", "[limits]\nconnections_per_second = nan\n", 2, 26,
+         "limits.connections_per_second", "(got nan)"},
+        {"range: connections_per_second inf", "[limits]\nconnections_per_second = inf\n", 2, 26,
+         "limits.connections_per_second", "(got inf)"},
+        {"range: connections_per_second negative", "[limits]\nconnections_per_second = -5\n", 2, 26,
+         "limits.connections_per_second", "(got -5)"},
+        {"range: connection_burst 0", "[limits]\nconnection_burst = 0\n", 2, 20,
+         "limits.connection_burst", "expected an integer from 1 to 100000 (got 0)"},
+        {"range: max_connections", "[limits]\nmax_connections = 1048577\n", 2, 19,
+         "limits.max_connections", "from 1 to 1048576 (got 1048577)"},
+        {"range: auth_failures_before_lockout", "[limits]\nauth_failures_before_lockout = -1\n", 2,
+         32, "limits.auth_failures_before_lockout", "from 1 to 1000 (got -1)"},
+        {"range: huge integer", "[limits]\nmax_tracked_users = 9223372036854775807\n", 2, 21,
+         "limits.max_tracked_users", "from 16 to 4194304 (got 9223372036854775807)"},
+        {"range: max_tracked_addresses", "[limits]\nmax_tracked_addresses = 15\n", 2, 25,
+         "limits.max_tracked_addresses", "from 16 to 4194304 (got 15)"},
+        {"range: default_max_sessions", "[limits]\ndefault_max_sessions = 0\n", 2, 24,
+         "limits.default_max_sessions", "from 1 to 1000 (got 0)"},
+        {"range: ipv6_prefix_length", "[limits]\nipv6_prefix_length = 16\n", 2, 22,
+         "limits.ipv6_prefix_length", "from 32 to 128 (got 16)"},
+        {"range: lockout_initial", "[limits]\nlockout_initial = \"500ms\"\n", 2, 19,
+         "limits.lockout_initial", "expected a duration from 1s to 30d (got \"500ms\")"},
+        {"range: lockout_max", "[limits]\nlockout_max = \"31d\"\n", 2, 15, "limits.lockout_max",
+         "expected a duration from 1s to 30d (got \"31d\")"},
+        {"range: failure_window", "[limits]\nfailure_window = \"2d\"\n", 2, 18,
+         "limits.failure_window", "from 1s to 1d (got \"2d\")"},
+        {"bad duration: failure_window", "[limits]\nfailure_window = \"15 min\"\n", 2, 18,
+         "limits.failure_window", "expected a duration such as \"5s\""},
+        {"range: queue_capacity", "[audit]\nqueue_capacity = 15\n", 2, 18, "audit.queue_capacity",
+         "from 16 to 1048576 (got 15)"},
+        {"range: checkpoint_every", "[audit]\ncheckpoint_every = 0\n", 2, 20,
+         "audit.checkpoint_every", "from 1 to 1000000 (got 0)"},
+        {"range: checkpoint_interval", "[audit]\ncheckpoint_interval = \"2d\"\n", 2, 23,
+         "audit.checkpoint_interval", "from 1s to 1d (got \"2d\")"},
+        {"lockout_initial longer than lockout_max (max later)",
+         "[limits]\nlockout_initial = \"2h\"\nlockout_max = \"1h\"\n", 3, 15, "limits.lockout_max",
+         "lockout_initial (2h) must not be longer than lockout_max (1h)"},
+        {"lockout_initial longer than lockout_max (initial later)",
+         "[limits]\nlockout_max = \"1h\"\nlockout_initial = \"61m\"\n", 3, 19,
+         "limits.lockout_initial",
+         "lockout_initial (61m) must not be longer than lockout_max (1h)"},
+        {"lockout_initial longer than the default lockout_max",
+         "[limits]\nlockout_initial = \"2h\"\n", 2, 19, "limits.lockout_initial",
+         "must not be longer than lockout_max (1h)"},
+        {"lockout_max shorter than the default lockout_initial",
+         "[limits]\nlockout_max = \"30s\"\n", 2, 15, "limits.lockout_max",
+         "lockout_initial (1m) must not be longer"},
         {"first error in the file wins over key order", "[receiver]\nzzz = 1\naaa = 2\n", 2, 1,
          "receiver.zzz", "unknown key \"zzz\""},
         {"first error in the file wins over table order",
@@ -270,6 +444,11 @@ TEST_CASE("to_toml writes what parse reads back")
     s.receiver.serial = {9600, 7, config::parity::odd, 2, config::flow_control::xonxoff};
     s.receiver.stale_after = 90 * 24h + 1ms;
     s.daemon = {"/s", "/r", "error"};
+    s.limits.connections_per_second = 0.1 + 0.2; // needs all 17 digits to read back
+    s.limits.max_connections = 1;
+    s.limits.lockout_initial = 1500ms;
+    s.limits.failure_window = 23h;
+    s.audit.checkpoint_interval = 90s;
     const auto text = config::to_toml(s);
     CAPTURE(text);
     CHECK(config::parse(text, "x.toml").value() == s);
@@ -313,6 +492,11 @@ TEST_CASE("random mutations of a valid config give settings or a located error (
             CHECK(config::check_log_level(got->daemon.log_level));
             CHECK(got->receiver.stale_after > 0ms);
             CHECK(got->receiver.stale_after <= config::max_duration);
+            CHECK(got->limits.connections_per_second >= 0.001);
+            CHECK(got->limits.connection_burst >= 1);
+            CHECK(got->limits.lockout_initial <= got->limits.lockout_max);
+            CHECK(got->limits.max_tracked_addresses >= 16);
+            CHECK(got->audit.queue_capacity >= 16);
             CHECK(config::parse(config::to_toml(*got), "m.toml").value() == *got);
         } else {
             ++failed;
@@ -347,7 +531,29 @@ TEST_CASE("the shipped example config parses to the defaults")
     // It documents every key the loader knows.
     std::ifstream in{path};
     const std::string text{std::istreambuf_iterator<char>{in}, {}};
-    for (const auto* key : {"[receiver]", "device =", "settings =", "stale_after =", "[daemon]",
-                            "state_dir =", "runtime_dir =", "log_level ="})
+    for (const auto* key : {"[receiver]",
+                            "device =",
+                            "settings =",
+                            "stale_after =",
+                            "[daemon]",
+                            "state_dir =",
+                            "runtime_dir =",
+                            "log_level =",
+                            "[limits]",
+                            "connections_per_second =",
+                            "connection_burst =",
+                            "max_connections =",
+                            "auth_failures_before_lockout =",
+                            "lockout_initial =",
+                            "lockout_max =",
+                            "failure_window =",
+                            "max_tracked_addresses =",
+                            "max_tracked_users =",
+                            "default_max_sessions =",
+                            "ipv6_prefix_length =",
+                            "[audit]",
+                            "queue_capacity =",
+                            "checkpoint_every =",
+                            "checkpoint_interval ="})
         CHECK(text.find(key) != std::string::npos);
 }

@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# cairnd and the audit log: start, receiver and stop events are recorded and verify;
+# a token revoked with cairnctl reaches the running daemon within a second or two; a
+# production start without an initialised audit log is refused.
+source "$(dirname "$0")/lib.sh"
+need python3
+ctl() { "$cairnctl" --state-dir "$work/state" "$@"; }
+
+# Production mode refuses to run without an audit trail.
+mkdir -p "$work/prod" && chmod 700 "$work/prod"
+printf '[receiver]\ndevice = "/dev/null"\n[daemon]\nstate_dir = "%s"\n' "$work/prod" > "$work/prod.toml"
+set +e
+"$cairnd" --config "$work/prod.toml" --allow-root > "$work/prod.log" 2>&1; rc=$?
+set -e
+[ $rc -eq 78 ] || fail "start without an audit log exited $rc, expected 78: $(cat "$work/prod.log")"
+grep -q "cairnctl audit init" "$work/prod.log" || fail "no hint to run audit init: $(cat "$work/prod.log")"
+
+start_cairnd --demo --speed 5
+grep -q "initial key" "$work/cairnd.log" || fail "the demo did not initialise the audit log"
+ctl token create --mount DEMO --scope read --label watch --json > "$work/tok.json"
+id=$(json "$work/tok.json" 'j["id"]')
+start=$(date +%s%N)
+ctl token revoke "$id" > /dev/null
+wait_for 3 grep -q "token $id revoked" "$work/cairnd.log" || fail "cairnd did not see the revocation"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "revocation seen after ${ms} ms"
+[ "$(status_json | python3 -c 'import json,sys; print(json.load(sys.stdin)["auth"]["revoked_tokens"])')" -ge 1 ] \
+    || fail "status does not count the revoked token"
+
+wait_for 5 bash -c "'$cairnctl' --state-dir '$work/state' audit tail -n 50 | grep -q receiver.connect" \
+    || fail "no receiver.connect in the audit log"
+kill -TERM "$cairnd_pid"
+set +e; wait "$cairnd_pid"; rc=$?; set -e
+[ $rc -eq 0 ] || fail "cairnd exited $rc"
+ctl audit tail -n 50 > "$work/tail.txt"
+for ev in system.start receiver.connect token.create token.revoke system.stop; do
+    grep -q "$ev" "$work/tail.txt" || fail "no $ev in the audit log"
+done
+key=$(grep -Eo 'initial key [0-9a-fA-F]+' "$work/cairnd.log" | awk '{print $3}')
+ctl audit verify --key "$key" || fail "the log does not verify with the demo's key"
+echo "daemon_audit: ok"
