@@ -6,6 +6,8 @@ FUZZ_BUILD ?= build-fuzz
 ASAN_BUILD ?= build-asan
 FUZZ_SECONDS ?= 60
 SMOKE_SECONDS ?= 10
+# Unit suites that also run under AddressSanitizer + UBSan in `make test`.
+ASAN_SUITES ?= gnss config daemon auth auth_io ntrip
 DEMO_ARGS ?=
 
 .PHONY: all deps build run test test-asan bench fuzz fuzz-smoke format clean
@@ -31,11 +33,11 @@ test:
 	$(MAKE) --no-print-directory test-asan
 	$(MAKE) --no-print-directory fuzz-smoke
 
-# The pure parsers' unit suites again under AddressSanitizer and UBSan.
+# The unit suites again under AddressSanitizer and UBSan.
 test-asan:
 	@[ -f $(ASAN_BUILD)/build.ninja ] || meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Dbuildtype=debug
-	ninja -C $(ASAN_BUILD) tests/gnss_unit tests/config_unit tests/daemon_unit
-	meson test -C $(ASAN_BUILD) --print-errorlogs --suite unit --no-rebuild gnss config daemon
+	ninja -C $(ASAN_BUILD) $(addprefix tests/,$(addsuffix _unit,$(ASAN_SUITES)))
+	meson test -C $(ASAN_BUILD) --print-errorlogs --suite unit --no-rebuild $(ASAN_SUITES)
 
 $(FUZZ_BUILD)/build.ninja:
 	CC=clang-14 CXX=clang++-14 meson setup $(FUZZ_BUILD) -Dfuzzing=true \
