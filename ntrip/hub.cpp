@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Mountpoints, subscribers and station frames.
+#include "ntrip/hub.hpp"
+
+#include "gnss/rtcm3.hpp"
+
+#include <algorithm>
+
+namespace ntrip {
+namespace {
+
+bool is_station_type(std::uint16_t t) { return t == 1005 || t == 1006 || t == 1033; }
+
+} // namespace
+
+frame_ptr make_frame(gnss::byte_view bytes, steady_time now)
+{
+    auto f = std::make_shared<frame_buffer>();
+    f->data.assign(bytes.begin(), bytes.end());
+    f->type = gnss::rtcm3::message_type(bytes).value_or(0);
+    f->received = now;
+    return f;
+}
+
+void mountpoint::publish(const frame_ptr& f)
+{
+    ++frames_;
+    bytes_ += f->data.size();
+    last_ = f->received;
+    if (is_station_type(f->type))
+        station_[f->type] = f;
+    // Index loop: a subscriber may close itself (and leave) from deliver() via a post,
+    // never synchronously; the vector does not change during this loop.
+    for (std::size_t i = 0; i < subscribers_.size(); ++i)
+        subscribers_[i]->deliver(f);
+}
+
+void mountpoint::leave(subscriber* s)
+{
+    auto it = std::find(subscribers_.begin(), subscribers_.end(), s);
+    if (it != subscribers_.end())
+        subscribers_.erase(it);
+}
+
+std::vector<frame_ptr> mountpoint::station_frames(steady_time now) const
+{
+    std::vector<frame_ptr> out;
+    for (const auto& [type, f] : station_) {
+        if (now - f->received <= station_frame_max_age)
+            out.push_back(f);
+    }
+    return out;
+}
+
+bool mountpoint::claim_source(const void* owner)
+{
+    if (feed_ != feed::remote || source_ != nullptr)
+        return false;
+    source_ = owner;
+    return true;
+}
+
+void mountpoint::release_source(const void* owner)
+{
+    if (source_ == owner)
+        source_ = nullptr;
+}
+
+mountpoint& hub::add(std::string name, mountpoint::feed f, bool is_public)
+{
+    auto key = name;
+    auto& slot = mounts_[key];
+    slot = std::make_unique<mountpoint>(std::move(name), f, is_public);
+    return *slot;
+}
+
+mountpoint* hub::find(const std::string& name)
+{
+    auto it = mounts_.find(name);
+    return it == mounts_.end() ? nullptr : it->second.get();
+}
+
+} // namespace ntrip

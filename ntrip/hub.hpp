@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Mountpoints and their subscribers. A frame is wrapped once in a shared immutable buffer
+// and handed to every subscriber of its mountpoint; the hub also keeps the latest station
+// frames (1005/1006/1033) so a new rover can start at once. Pure: time is passed in.
+#pragma once
+
+#include "gnss/bytes.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+namespace ntrip {
+
+using steady_time = std::chrono::steady_clock::time_point;
+
+struct frame_buffer
+{
+    gnss::bytes data;       // one whole RTCM3 frame
+    std::uint16_t type = 0; // RTCM3 message number
+    steady_time received{};
+};
+using frame_ptr = std::shared_ptr<const frame_buffer>;
+
+frame_ptr make_frame(gnss::byte_view bytes, steady_time now);
+
+// A session that receives a mountpoint's frames. deliver() must not block and must not
+// join or leave the mountpoint it is called from.
+class subscriber
+{
+public:
+    virtual ~subscriber() = default;
+    virtual void deliver(const frame_ptr& f) = 0;
+};
+
+// Station frames older than this are not replayed to a new rover (a stale 1005 could
+// describe a base that has since moved).
+constexpr std::chrono::seconds station_frame_max_age{30};
+
+class mountpoint
+{
+public:
+    enum class feed { receiver, remote };
+
+    mountpoint(std::string name, feed f, bool is_public)
+        : name_(std::move(name)), feed_(f), public_(is_public)
+    {
+    }
+
+    const std::string& name() const { return name_; }
+    feed fed_by() const { return feed_; }
+    bool is_public() const { return public_; }
+
+    // Fans the frame out to every subscriber, in subscription order.
+    void publish(const frame_ptr& f);
+    void join(subscriber* s) { subscribers_.push_back(s); }
+    void leave(subscriber* s);
+
+    // The latest 1005/1006/1033 frames received within station_frame_max_age of now.
+    std::vector<frame_ptr> station_frames(steady_time now) const;
+
+    // A remote source holds the mountpoint while it is connected.
+    bool has_source() const { return source_ != nullptr; }
+    bool claim_source(const void* owner);
+    void release_source(const void* owner);
+
+    std::size_t subscriber_count() const { return subscribers_.size(); }
+    std::uint64_t frames() const { return frames_; }
+    std::uint64_t bytes() const { return bytes_; }
+    std::optional<steady_time> last_frame() const { return last_; }
+
+private:
+    std::string name_;
+    feed feed_;
+    bool public_;
+    std::vector<subscriber*> subscribers_;
+    std::map<std::uint16_t, frame_ptr> station_; // by message number
+    const void* source_ = nullptr;
+    std::uint64_t frames_ = 0;
+    std::uint64_t bytes_ = 0;
+    std::optional<steady_time> last_;
+};
+
+class hub
+{
+public:
+    mountpoint& add(std::string name, mountpoint::feed f, bool is_public);
+    mountpoint* find(const std::string& name);
+    const std::map<std::string, std::unique_ptr<mountpoint>>& all() const { return mounts_; }
+
+private:
+    std::map<std::string, std::unique_ptr<mountpoint>> mounts_;
+};
+
+} // namespace ntrip
