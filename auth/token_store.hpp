@@ -39,6 +39,8 @@ public:
     tl::expected<std::optional<token>, std::string> find(std::string_view id);
     // Every token, oldest first, without MACs.
     tl::expected<std::vector<token_info>, std::string> list();
+    // Every token with its secret MAC, for cairnd's in-memory cache (never for display).
+    tl::expected<std::vector<token>, std::string> all() { return load({}, false); }
     // Marks a token revoked at now by `by`. Fails for an unknown or already revoked id.
     tl::expected<void, std::string> revoke(std::string_view id, time_point now,
                                            std::string_view by);

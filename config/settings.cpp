@@ -6,7 +6,11 @@
 
 #include <fmt/format.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
+#include <array>
 
 namespace config {
 
@@ -62,6 +66,119 @@ tl::expected<void, std::string> check_log_level(std::string_view value)
         return {};
     return tl::unexpected(
         fmt::format("expected one of {} (got {})", fmt::join(log_levels, ", "), quote(value)));
+}
+
+tl::expected<void, std::string> check_sourcetable_text(std::string_view value,
+                                                       std::size_t max_chars)
+{
+    if (value.size() > max_chars)
+        return tl::unexpected(
+            fmt::format("longer than {} characters (got {})", max_chars, quote(value)));
+    // A ';' would split the STR line into other fields; control characters and non-ASCII
+    // bytes break the readers (NTRIP-COMPAT.md).
+    const auto bad = std::find_if(value.begin(), value.end(), [](char c) {
+        const auto b = static_cast<unsigned char>(c);
+        return b < 0x20 || b >= 0x7f || c == ';';
+    });
+    if (bad != value.end())
+        return tl::unexpected(fmt::format(
+            "only printable ASCII without ';' is allowed (got {}, bad character at offset {})",
+            quote(value), bad - value.begin()));
+    return {};
+}
+
+tl::expected<void, std::string> check_mountpoint_name(std::string_view value)
+{
+    const bool ok = !value.empty() && value.size() <= max_mountpoint_name_chars &&
+                    std::all_of(value.begin(), value.end(), [](char c) {
+                        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                               (c >= '0' && c <= '9') || c == '_' || c == '-';
+                    });
+    if (ok)
+        return {};
+    return tl::unexpected(fmt::format("expected 1 to {} letters, digits, '_' or '-' (got {})",
+                                      max_mountpoint_name_chars, quote(value)));
+}
+
+tl::expected<void, std::string> check_country(std::string_view value)
+{
+    if (value.size() == 3 &&
+        std::all_of(value.begin(), value.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
+        return {};
+    return tl::unexpected(fmt::format("expected an ISO 3166 alpha-3 code such as \"AUT\" "
+                                      "(3 capital letters; \"XXX\" for none) (got {})",
+                                      quote(value)));
+}
+
+tl::expected<std::string, std::string> canonical_ip_address(std::string_view value)
+{
+    const auto fail = [&] {
+        return tl::unexpected(
+            fmt::format("expected an IPv4 or IPv6 address such as \"0.0.0.0\" or \"::\" "
+                        "(no host names) (got {})",
+                        quote(value)));
+    };
+    // inet_pton reads a C string: refuse what it would cut short (an embedded NUL) or
+    // cannot hold, and anything that is not an address character, before calling it.
+    const bool chars_ok = !value.empty() && value.size() < INET6_ADDRSTRLEN &&
+                          std::all_of(value.begin(), value.end(), [](char c) {
+                              return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+                                     (c >= 'A' && c <= 'F') || c == ':' || c == '.';
+                          });
+    if (!chars_ok)
+        return fail();
+    const std::string text{value};
+    std::array<unsigned char, sizeof(in6_addr)> binary{};
+    std::array<char, INET6_ADDRSTRLEN> out{};
+    for (const int family : {AF_INET, AF_INET6})
+        if (::inet_pton(family, text.c_str(), binary.data()) == 1 &&
+            ::inet_ntop(family, binary.data(), out.data(), out.size()) != nullptr)
+            return std::string{out.data()};
+    return fail();
+}
+
+tl::expected<void, std::string> check_certificate_name(std::string_view value)
+{
+    if (canonical_ip_address(value))
+        return {};
+    const auto fail = [&] {
+        return tl::unexpected(fmt::format(
+            "expected a DNS name such as \"base.example.org\" (labels of 1 to {} letters, "
+            "digits and '-', not starting or ending with '-'; at most {} characters) or an IP "
+            "address (got {})",
+            max_dns_label_chars, max_dns_name_chars, quote(value)));
+    };
+    if (value.empty() || value.size() > max_dns_name_chars)
+        return fail();
+    std::size_t start = 0;
+    while (start <= value.size()) {
+        const auto dot = std::min(value.find('.', start), value.size());
+        const auto label = value.substr(start, dot - start);
+        const bool ok = !label.empty() && label.size() <= max_dns_label_chars &&
+                        label.front() != '-' && label.back() != '-' &&
+                        std::all_of(label.begin(), label.end(), [](char c) {
+                            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                   (c >= '0' && c <= '9') || c == '-';
+                        });
+        if (!ok)
+            return fail();
+        start = dot + 1;
+    }
+    return {};
+}
+
+std::string_view to_string(mountpoint_source source)
+{
+    return source == mountpoint_source::remote ? "remote" : "receiver";
+}
+
+std::optional<mountpoint_source> parse_mountpoint_source(std::string_view text)
+{
+    if (text == "receiver")
+        return mountpoint_source::receiver;
+    if (text == "remote")
+        return mountpoint_source::remote;
+    return std::nullopt;
 }
 
 } // namespace config

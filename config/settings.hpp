@@ -10,8 +10,10 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace config {
 
@@ -103,12 +105,104 @@ struct audit_settings
     bool operator==(const audit_settings&) const = default;
 };
 
+// ---- [caster] ----
+// Sourcetable text (NTRIP-COMPAT.md): printable ASCII without ';'. The caps match
+// ntrip/sourcetable.hpp (max_sourcetable_field_length and friends), so every mountpoint
+// the loader accepts also passes ntrip::validate().
+inline constexpr std::size_t max_str_text_chars = 100;      // identifier, network, ...
+inline constexpr std::size_t max_str_long_text_chars = 300; // format_details, misc
+inline constexpr std::size_t max_mountpoint_name_chars = 100;
+inline constexpr std::int64_t max_str_bitrate = 100'000'000;
+// A DNS name (RFC 1035): at most 253 characters in labels of at most 63.
+inline constexpr std::size_t max_dns_name_chars = 253;
+inline constexpr std::size_t max_dns_label_chars = 63;
+
+// One [[caster.listener]]: a TCP port the caster accepts NTRIP clients and sources on.
+struct listener_settings
+{
+    static constexpr std::size_t max_names = 16; // SAN names for a generated certificate
+
+    std::string address = "0.0.0.0"; // an IP literal, stored as inet_ntop() writes it
+    std::uint16_t port = 2101;       // required in the file
+    bool tls = false;
+    std::optional<bool> chunked; // empty: caster_settings::chunked
+    // TLS only. Both empty: a self-signed certificate is generated, valid for names.
+    std::string certificate;
+    std::string key;
+    std::vector<std::string> names;
+
+    bool operator==(const listener_settings&) const = default;
+};
+
+// Where a mountpoint's stream comes from.
+enum class mountpoint_source
+{
+    receiver, // the local receiver (ZED-F9P)
+    remote,   // a remote NTRIP server publishing into us (SOURCE / POST)
+};
+
+// One [[caster.mountpoint]] and its sourcetable (STR) fields. The defaults keep a STR
+// line from being near-empty (it breaks Lefebure and SW Maps); parse() sets identifier
+// to the name when the file has none, and requires latitude and longitude.
+struct mountpoint_settings
+{
+    std::string name; // [A-Za-z0-9_-]{1,100}, case-sensitive, unique
+    mountpoint_source source = mountpoint_source::receiver;
+    bool is_public = false; // key "public": reading needs no credential (publishing still does)
+    std::string identifier; // place; parse() defaults it to name
+    std::string country = "XXX";                // ISO 3166 alpha-3; "XXX" (ICAO 9303: unspecified)
+    double latitude = 0;                        // degrees north, -90..90
+    double longitude = 0;                       // degrees east, -180..180
+    std::string nav_system = "GPS+GLO+GAL+BDS"; // what a ZED-F9P tracks
+    std::string network = "Cairn";
+    std::uint8_t carrier = 2; // 0 none, 1 L1, 2 L1+L2
+    std::string format_details;
+    std::uint32_t bitrate = 0; // bits per second; 0 is "unknown"
+    std::string misc;
+
+    bool operator==(const mountpoint_settings&) const = default;
+};
+
+// [caster]: the NTRIP caster's own settings, its listeners and its mountpoints. With no
+// [caster] in the file there are no listeners and no mountpoints.
+struct caster_settings
+{
+    static constexpr std::size_t max_server_name_chars = max_str_text_chars;
+    static constexpr std::chrono::milliseconds min_header_timeout = std::chrono::seconds{1};
+    static constexpr std::chrono::milliseconds max_header_timeout = std::chrono::minutes{5};
+    static constexpr std::chrono::milliseconds min_idle_timeout = std::chrono::seconds{1};
+    static constexpr std::chrono::milliseconds max_idle_timeout = std::chrono::hours{1};
+    static constexpr std::int64_t min_client_queue_bytes = 4 * 1024;
+    static constexpr std::int64_t max_client_queue_bytes = 16 * 1024 * 1024;
+    static constexpr std::chrono::milliseconds min_client_queue_age{100};
+    static constexpr std::chrono::milliseconds max_client_queue_age = std::chrono::seconds{60};
+    static constexpr std::int64_t max_listen_backlog = 65535;
+    static constexpr std::size_t max_listeners = 64;
+    static constexpr std::size_t max_mountpoints = 1000;
+
+    std::string server_name = "cairn"; // Server header and sourcetable; printable, no ';'
+    bool chunked = true;               // v2 replies, unless a listener says otherwise
+    std::chrono::milliseconds header_timeout = std::chrono::seconds{10};
+    std::chrono::milliseconds idle_timeout = std::chrono::seconds{60};    // silent source: closed
+    std::uint32_t client_queue_bytes = 256 * 1024;                        // per client
+    std::chrono::milliseconds client_queue_age = std::chrono::seconds{5}; // then slow_consumer
+    std::uint32_t listen_backlog = 4096;
+    std::vector<listener_settings> listeners;
+    std::vector<mountpoint_settings> mountpoints;
+
+    // Whether v2 replies on l are chunked: its own switch, else the caster's.
+    bool chunked_for(const listener_settings& l) const { return l.chunked.value_or(chunked); }
+
+    bool operator==(const caster_settings&) const = default;
+};
+
 struct settings
 {
     receiver_settings receiver;
     daemon_settings daemon;
     limits_settings limits;
     audit_settings audit;
+    caster_settings caster;
     std::string source; // where these came from: the file name given to parse()
 
     bool operator==(const settings&) const = default;
@@ -138,5 +232,28 @@ tl::expected<void, std::string> check_device(std::string_view value);
 
 // One of log_levels.
 tl::expected<void, std::string> check_log_level(std::string_view value);
+
+// Sourcetable text of at most max_chars: printable ASCII (0x20-0x7e) without ';'.
+// Empty is allowed; callers that need a value check that themselves.
+tl::expected<void, std::string> check_sourcetable_text(std::string_view value,
+                                                       std::size_t max_chars);
+
+// A mountpoint name: [A-Za-z0-9_-]{1,100}.
+tl::expected<void, std::string> check_mountpoint_name(std::string_view value);
+
+// An ISO 3166 alpha-3 country code: three capital letters.
+tl::expected<void, std::string> check_country(std::string_view value);
+
+// An IPv4 or IPv6 literal (no host names, no zone) -> the form inet_ntop() writes, so
+// "0:0::0" and "::" compare equal.
+tl::expected<std::string, std::string> canonical_ip_address(std::string_view value);
+
+// A name for a certificate's subjectAltName: a DNS name (letters, digits, '-' and '.')
+// or an IP literal.
+tl::expected<void, std::string> check_certificate_name(std::string_view value);
+
+// "receiver" or "remote", and back.
+std::string_view to_string(mountpoint_source source);
+std::optional<mountpoint_source> parse_mountpoint_source(std::string_view text);
 
 } // namespace config

@@ -4,6 +4,7 @@
 
 #include "config/load.hpp"
 #include "daemon/auth_service.hpp"
+#include "daemon/ntrip_service.hpp"
 #include "daemon/control_server.hpp"
 #include "daemon/log.hpp"
 
@@ -41,7 +42,13 @@ public:
         if (!auth_->initial_key().empty())
             std::fprintf(stderr, "  audit log initialised for this demo; initial key %s\n",
                          auth_->initial_key().c_str());
+        std::optional<daemon_ntrip::demo_options> demo;
+        if (opts_.demo)
+            demo = daemon_ntrip::demo_options{opts_.demo_port};
+        ntrip_ = std::make_unique<daemon_ntrip::ntrip_service>(io_, opts_.settings, *auth_,
+                                                               opts_.state_dir, demo);
         input_ = std::make_unique<daemon_input::station_input>(io_, opts_.input);
+        input_->set_rtcm_sink([this](gnss::byte_view f) { ntrip_->publish_receiver_frame(f); });
         control_ = std::make_unique<control::server>(
             io_, opts_.state_dir + "/cairnd.sock",
             [this](const control::request& r) { return handle(r); });
@@ -55,9 +62,8 @@ public:
                              shutdown();
                          }
                      });
-        auth_->start([](const std::vector<std::string>& ids) {
-            // The caster (next issue) closes these tokens' sessions here.
-            (void)ids;
+        auth_->start([this](const std::vector<std::string>& ids) {
+            ntrip_->close_token_sessions(ids);
         });
         input_->start();
         control_->start();
@@ -91,6 +97,7 @@ private:
             j["demo"] = opts_.demo;
             j["state_dir"] = opts_.state_dir;
             j["auth"] = auth_->status();
+            j["caster"] = ntrip_->status();
             return j;
         }
         }
@@ -120,6 +127,7 @@ private:
             return;
         stopping_ = true;
         input_->stop();
+        ntrip_->stop();
         control_->stop();
         watchdog_.cancel();
         report_.cancel();
@@ -187,6 +195,7 @@ private:
                             next.device);
             input_->stop();
             input_ = std::make_unique<daemon_input::station_input>(io_, next);
+            input_->set_rtcm_sink([this](gnss::byte_view f) { ntrip_->publish_receiver_frame(f); });
             input_->start();
         } else {
             daemon_log::log(daemon_log::info, "reload: configuration unchanged for the receiver");
@@ -236,6 +245,7 @@ private:
     bool stopping_ = false;
     int exit_code_ = 0;
     std::unique_ptr<daemon_auth::auth_service> auth_;
+    std::unique_ptr<daemon_ntrip::ntrip_service> ntrip_;
     std::chrono::microseconds watchdog_period_{0};
     std::unique_ptr<daemon_input::station_input> input_;
     std::unique_ptr<control::server> control_;

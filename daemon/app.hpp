@@ -3,6 +3,7 @@
 // systemd notification and watchdog, all on one io_context.
 #pragma once
 
+#include "config/settings.hpp"
 #include "daemon/station_input.hpp"
 
 #include <string>
@@ -16,6 +17,8 @@ struct app_options
     std::string state_dir;
     bool remove_state_dir = false; // a temporary demo directory
     daemon_input::options input;
+    config::settings settings;      // from --config, or the defaults in demo mode
+    unsigned short demo_port = 2101; // demo NTRIP plain port; TLS on the next one
     std::chrono::seconds demo_report_interval{5};
 };
 

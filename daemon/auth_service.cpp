@@ -3,6 +3,7 @@
 #include "daemon/auth_service.hpp"
 
 #include "auth/audit_log.hpp"
+#include "auth/authorizer.hpp"
 #include "auth/token_store.hpp"
 #include "daemon/log.hpp"
 
@@ -38,6 +39,10 @@ auth_service::auth_service(net::io_context& io, const std::string& state_dir, bo
         }
     }
     watch_db_ = std::make_unique<auth::database>(std::move(*db));
+    auto pep = auth::pepper::load_or_create(state_dir);
+    if (!pep)
+        throw std::runtime_error(pep.error());
+    pepper_.emplace(std::move(*pep));
     auto w = auth::audit_writer::open(db_path_, &journal_);
     if (!w)
         throw std::runtime_error("audit writer: " + w.error());
@@ -104,11 +109,14 @@ void auth_service::watch()
 void auth_service::check_store()
 {
     auth::token_store store(*watch_db_);
-    auto list = store.list();
+    auto list = store.all();
     if (!list) {
         daemon_log::log(daemon_log::warning, "token store: {}", list.error());
         return;
     }
+    tokens_.clear();
+    for (const auto& t : *list)
+        tokens_.emplace(t.id, t);
     // The first look only learns what was revoked before cairnd started.
     bool report = primed_;
     primed_ = true;
@@ -124,6 +132,22 @@ void auth_service::check_store()
     }
 }
 
+const auth::token* auth_service::find_token(std::string_view id) const
+{
+    auto it = tokens_.find(id);
+    return it == tokens_.end() ? nullptr : &it->second;
+}
+
+std::vector<const auth::token*> auth_service::publishers(std::string_view mountpoint) const
+{
+    std::vector<const auth::token*> out;
+    for (const auto& [id, t] : tokens_) {
+        if (auth::scope_allows(t.scopes, mountpoint, auth::access::publish))
+            out.push_back(&t);
+    }
+    return out;
+}
+
 nlohmann::json auth_service::status() const
 {
     return {{"audit_queue", writer_ ? writer_->queue_size() : 0},
@@ -131,7 +155,8 @@ nlohmann::json auth_service::status() const
             {"audit_refused", audit_refused_},
             {"audit_failed", audit_failed_},
             {"store_changes", store_changes_},
-            {"revoked_tokens", revoked_.size()}};
+            {"revoked_tokens", revoked_.size()},
+            {"tokens", tokens_.size()}};
 }
 
 } // namespace daemon_auth

@@ -7,11 +7,14 @@
 #include "auth/audit_writer.hpp"
 #include "auth/db.hpp"
 #include "auth/journal.hpp"
+#include "auth/token.hpp"
 #include "gnss/net.hpp"
 
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -39,7 +42,19 @@ public:
     bool audit(auth::audit_event ev, auth::audit_writer::completion done = {});
 
     const std::string& initial_key() const { return initial_key_; }
+
+    // The token named id from the in-memory cache (reloaded when the store changes), so
+    // the event loop never waits on sqlite to authenticate a rover. nullptr if unknown.
+    const auth::token* find_token(std::string_view id) const;
+    // Tokens that may publish to a mountpoint (a v1 SOURCE carries only a secret).
+    std::vector<const auth::token*> publishers(std::string_view mountpoint) const;
+    const auth::pepper& pepper() const { return *pepper_; }
+    // The audit database connection for changes cairnd itself makes (demo tokens).
+    auth::database& database() { return *watch_db_; }
+    auth::systemd_journal& journal() { return journal_; }
     nlohmann::json status() const;
+    // Reloads the token cache now (after cairnd changed the store itself).
+    void refresh() { check_store(); }
 
 private:
     void watch();
@@ -54,6 +69,8 @@ private:
     revoked_handler on_revoked_;
     std::int64_t data_version_ = -1;
     std::set<std::string> revoked_;
+    std::map<std::string, auth::token, std::less<>> tokens_;
+    std::optional<auth::pepper> pepper_;
     std::string initial_key_;
     std::uint64_t audit_refused_ = 0;
     std::uint64_t audit_failed_ = 0;

@@ -36,6 +36,7 @@ constexpr const char* usage_text = R"(usage: cairnd --config FILE [--allow-root]
   --device PATH     demo input from a real (or pty) receiver at PATH
   --settings S      serial settings baud:bits:parity:stop[:flow] (default 115200:8:n:1)
   --state-dir DIR   state directory (demo default: a new temporary one, removed at exit)
+  --caster-port N   demo NTRIP ports: plain N (default 2101), TLS N+1
   --log-level L     debug|info|notice|warning|error
 )";
 
@@ -117,7 +118,14 @@ int main(int argc, char** argv)
                 state_dir = need_value(i, argc, argv);
             else if (a == "--log-level")
                 log_level = need_value(i, argc, argv);
-            else if (a == "--once")
+            else if (a == "--caster-port") {
+                std::string v = need_value(i, argc, argv);
+                unsigned p = 0;
+                auto [e, ec] = std::from_chars(v.data(), v.data() + v.size(), p);
+                if (ec != std::errc() || e != v.data() + v.size() || p < 1 || p > 65534)
+                    throw usage_error{"--caster-port wants 1..65534 (TLS uses the next port)"};
+                opts.demo_port = static_cast<unsigned short>(p);
+            } else if (a == "--once")
                 opts.input.replay_loop = false;
             else if (a == "--allow-root")
                 allow_root = true;
@@ -165,6 +173,7 @@ int main(int argc, char** argv)
                 return exit_config;
             }
             daemon_log::set_max_level(daemon_log::level_from_name(s->daemon.log_level));
+            opts.settings = *s;
             if (!opts.demo) {
                 opts.input.kind = daemon_input::source_kind::device;
                 opts.input.device = s->receiver.device;

@@ -157,6 +157,8 @@ void station_input::on_bytes(gnss::byte_view data)
     framer_.feed(data, [&](const gnss::frame& f) {
         summary_.on_frame(f);
         got_frame = true;
+        if (f.kind == gnss::frame_kind::rtcm3 && rtcm_sink_)
+            rtcm_sink_(f.bytes);
     });
     if (got_frame) {
         last_frame_ = now;

@@ -13,6 +13,7 @@
 
 #include <array>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -50,6 +51,8 @@ public:
     void stop();
 
     const options& opts() const { return opts_; }
+    // Every verified RTCM3 frame goes here (the caster's receiver-fed mountpoints).
+    void set_rtcm_sink(std::function<void(gnss::byte_view)> sink) { rtcm_sink_ = std::move(sink); }
     const gnss::framer_counters& counters() const { return framer_.counters(); }
     // {"receiver": {...}, "counters": {...}, "bytes_in", "bytes_per_second", "station", ...}
     nlohmann::json status() const;
@@ -70,6 +73,7 @@ private:
     std::unique_ptr<gnss::simulator> sim_;
     net::steady_timer timer_;
     bool stopped_ = true;
+    std::function<void(gnss::byte_view)> rtcm_sink_;
 
     // replay
     std::vector<std::uint8_t> capture_;

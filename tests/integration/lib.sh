@@ -47,7 +47,12 @@ wait_for() {
 # start_cairnd ARGS...: runs cairnd in the background with $work/state, waits for its socket.
 start_cairnd() {
     mkdir -p "$work/state" && chmod 700 "$work/state"
-    "$cairnd" --state-dir "$work/state" "$@" >"$work/cairnd.log" 2>&1 &
+    local extra=()
+    # Demo listeners on a random port pair, so a caster already on 2101 never interferes.
+    if [[ " $* " == *" --demo "* && " $* " != *" --caster-port "* ]]; then
+        extra=(--caster-port $((24000 + RANDOM % 4000 * 2)))
+    fi
+    "$cairnd" --state-dir "$work/state" "$@" "${extra[@]}" >"$work/cairnd.log" 2>&1 &
     pids+=($!)
     cairnd_pid=$!
     wait_for 10 test -S "$work/state/cairnd.sock" || fail "cairnd did not create its control socket"

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The NTRIP caster: listeners, admission, session registry, sourcetable, receiver feed.
+#include "ntrip/caster.hpp"
+
+#include "ntrip/reply.hpp"
+#include "ntrip/session.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+namespace ntrip {
+
+struct caster::listener
+{
+    listener_options opts;
+    net::ip::tcp::acceptor acceptor;
+};
+
+caster::caster(net::io_context& io, caster_options opts, caster_services services,
+               net::ssl::context* tls)
+    : io_(io), opts_(std::move(opts)), services_(std::move(services)), tls_(tls)
+{
+}
+
+caster::~caster() { stop(); }
+
+void caster::listen(const listener_options& l)
+{
+    if (l.tls && !tls_)
+        throw std::runtime_error("TLS listener without a TLS context");
+    boost::system::error_code ec;
+    auto addr = net::ip::make_address(l.address, ec);
+    if (ec)
+        throw std::runtime_error("listener address " + l.address + " is not an IP address");
+    net::ip::tcp::endpoint ep(addr, l.port);
+    auto lst = std::make_unique<listener>(listener{l, net::ip::tcp::acceptor(io_)});
+    auto& a = lst->acceptor;
+    a.open(ep.protocol(), ec);
+    if (!ec)
+        a.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec && addr.is_v6())
+        a.set_option(net::ip::v6_only(true), ec);
+    if (!ec)
+        a.bind(ep, ec);
+    if (!ec)
+        a.listen(opts_.listen_backlog, ec);
+    if (ec)
+        throw std::runtime_error(fmt::format("cannot listen on {}:{}: {}", l.address, l.port,
+                                             ec.message()));
+    listeners_.push_back(std::move(lst));
+    accept(*listeners_.back());
+}
+
+void caster::accept(listener& l)
+{
+    l.acceptor.async_accept([this, &l](boost::system::error_code ec, net::ip::tcp::socket s) {
+        if (stopped_ || ec == net::error::operation_aborted)
+            return;
+        if (ec) {
+            // EMFILE and friends: try again shortly rather than spin.
+            auto t = std::make_shared<net::steady_timer>(io_, std::chrono::milliseconds(100));
+            t->async_wait([this, &l, t](boost::system::error_code e) {
+                if (!e && !stopped_)
+                    accept(l);
+            });
+            return;
+        }
+        boost::system::error_code pe;
+        auto peer = s.remote_endpoint(pe);
+        if (pe) {
+            accept(l);
+            return;
+        }
+        s.set_option(net::ip::tcp::no_delay(true), pe);
+        auto addr = peer.address();
+        auto key = addr.is_v4() ? auth::address_key::v4(addr.to_v4().to_bytes())
+                                : auth::address_key::v6(addr.to_v6().to_bytes());
+        auto adm = services_.limiter->admit_connection(key, std::chrono::steady_clock::now());
+        if (!adm) {
+            ++refused_;
+            int status = adm.status == auth::admission_status::global_cap ? 503 : 429;
+            const char* why = adm.status == auth::admission_status::global_cap   ? "global_cap"
+                              : adm.status == auth::admission_status::locked_out ? "locked_out"
+                                                                                 : "rate_limited";
+            services_.audit({auth::audit_category::access, "access.refused", "-", addr.to_string(),
+                             "", why, {{"listener", fmt::format("{}:{}", l.opts.address, l.opts.port)}}});
+            // Before TLS or a request there is no version to speak: a v2-style reply
+            // with Retry-After, which v1 clients also treat as a refusal. Plain only.
+            if (!l.opts.tls) {
+                auto reply = std::make_shared<std::string>(retry_later(
+                    version::v2, status,
+                    std::chrono::duration_cast<std::chrono::seconds>(adm.retry_after) +
+                        std::chrono::seconds(1),
+                    std::chrono::system_clock::now()));
+                auto sock = std::make_shared<net::ip::tcp::socket>(std::move(s));
+                net::async_write(*sock, net::buffer(*reply),
+                                 [sock, reply](boost::system::error_code, std::size_t) {
+                                     boost::system::error_code ignored;
+                                     sock->close(ignored);
+                                 });
+            }
+            accept(l);
+            return;
+        }
+        ++accepted_;
+        if (l.opts.tls)
+            std::make_shared<session<tls_stream>>(*this, tls_stream(std::move(s), *tls_), l.opts,
+                                                  peer)
+                ->start();
+        else
+            std::make_shared<session<tcp_stream>>(*this, std::move(s), l.opts, peer)->start();
+        accept(l);
+    });
+}
+
+void caster::add_mountpoint(const std::string& name, mountpoint::feed f, bool is_public,
+                            str_record str)
+{
+    hub_.add(name, f, is_public);
+    str.mountpoint = name;
+    str.authentication = is_public ? st_auth::none : st_auth::basic;
+    str_.push_back(std::move(str));
+}
+
+void caster::publish_receiver_frame(gnss::byte_view frame)
+{
+    frame_ptr f; // wrapped once, shared by every mountpoint and rover
+    for (auto& [name, mp] : hub_.all()) {
+        if (mp->fed_by() != mountpoint::feed::receiver)
+            continue;
+        if (!f)
+            f = make_frame(frame, std::chrono::steady_clock::now());
+        mp->publish(f);
+    }
+}
+
+std::string caster::sourcetable() const { return body(str_); }
+
+void caster::join(session_base* s) { sessions_.insert(s); }
+
+void caster::leave(session_base* s)
+{
+    sessions_.erase(s);
+    for (auto it = by_token_.begin(); it != by_token_.end();) {
+        if (it->second == s)
+            it = by_token_.erase(it);
+        else
+            ++it;
+    }
+}
+
+void caster::token_session(session_base* s, const std::string& token_id)
+{
+    by_token_.emplace(token_id, s);
+}
+
+void caster::close_token_sessions(const std::vector<std::string>& ids)
+{
+    std::vector<session_base*> victims;
+    for (const auto& id : ids) {
+        auto [b, e] = by_token_.equal_range(id);
+        for (auto it = b; it != e; ++it)
+            victims.push_back(it->second);
+    }
+    for (auto* s : victims) {
+        if (sessions_.count(s))
+            s->close("revoked");
+    }
+}
+
+void caster::stop()
+{
+    if (stopped_)
+        return;
+    stopped_ = true;
+    for (auto& l : listeners_) {
+        boost::system::error_code ignored;
+        l->acceptor.close(ignored);
+    }
+    for (auto* s : std::vector<session_base*>(sessions_.begin(), sessions_.end()))
+        s->close("shutdown");
+}
+
+nlohmann::json caster::status() const
+{
+    nlohmann::json mounts = nlohmann::json::array();
+    for (const auto& [name, mp] : hub_.all())
+        mounts.push_back({{"name", name},
+                          {"feed", mp->fed_by() == mountpoint::feed::receiver ? "receiver" : "remote"},
+                          {"public", mp->is_public()},
+                          {"source_connected", mp->has_source()},
+                          {"clients", mp->subscriber_count()},
+                          {"frames", mp->frames()},
+                          {"bytes", mp->bytes()}});
+    nlohmann::json listeners = nlohmann::json::array();
+    for (const auto& l : listeners_)
+        listeners.push_back({{"address", l->opts.address},
+                             {"port", l->acceptor.is_open() ? l->acceptor.local_endpoint().port() : 0},
+                             {"tls", l->opts.tls},
+                             {"chunked", l->opts.chunked}});
+    nlohmann::json sessions = nlohmann::json::array();
+    for (const auto* s : sessions_)
+        sessions.push_back(s->status());
+    return {{"listeners", listeners},
+            {"mountpoints", mounts},
+            {"sessions", sessions},
+            {"accepted", accepted_},
+            {"refused", refused_}};
+}
+
+} // namespace ntrip

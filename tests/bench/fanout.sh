@@ -1,0 +1,231 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# NTRIP fan-out benchmark (`make bench` runs it with the build dir): the same workload
+# against RTKLIB's str2str caster (the baseline; it serves at most 32 rovers) and cairnd's
+# caster in one run, then a table with ratios against the baseline. Usage: fanout.sh BUILD
+# A benchmark, not a test: a missing tool is a message and exit 0; a run that measured
+# nothing is exit 1. Every run is bounded in rovers and seconds, on loopback only.
+#
+# Knobs (environment): BENCH_EPOCHS (15), BENCH_RATE (1 Hz), BENCH_EPOCH_BYTES (2048),
+# BENCH_BASELINE_CLIENTS (30), BENCH_CLIENTS ("30 100 1000 5000"), BENCH_TLS_CLIENTS (1000;
+# 0 = none), BENCH_RAMP (500 rovers/s), BENCH_LIMIT_CHECK (1: show str2str's 32-rover cap),
+# BENCH_OUT (JSON lines, default BUILD/tests/bench/fanout-results.jsonl).
+# cairnd's caster is found through CAIRN_BENCH_PORT / _TLS_PORT / _MOUNT / _CREDENTIALS
+# (a user:password per line) / _CACERT / _ARGS (extra cairnd arguments), else through a
+# demo.json in its state dir (keys searched: port, tls_port, mount/mountpoint, user,
+# password, cacert); missing credentials are made with `cairnctl token create`.
+set -euo pipefail
+
+build=$(realpath -m "${1:-build}")
+fanout=$build/tests/bench/ntrip_fanout
+cairnd=$build/daemon/cairnd
+cairnctl=$build/daemon/cairnctl
+
+epochs=${BENCH_EPOCHS:-15}
+rate=${BENCH_RATE:-1}
+epoch_bytes=${BENCH_EPOCH_BYTES:-2048}
+base_clients=${BENCH_BASELINE_CLIENTS:-30}
+cairn_clients=${BENCH_CLIENTS:-30 100 1000 5000}
+tls_clients=${BENCH_TLS_CLIENTS:-1000}
+ramp=${BENCH_RAMP:-500}
+limit_check=${BENCH_LIMIT_CHECK:-1}
+out=${BENCH_OUT:-$build/tests/bench/fanout-results.jsonl}
+# Rovers per cairnctl token (auth::max_max_sessions) and the per-run cap that keeps this
+# machine usable (each rover is two loopback sockets).
+per_token=1000
+max_run_clients=6000
+
+note() { echo "fanout.sh: $*"; }
+for tool in str2str socat; do
+    command -v "$tool" >/dev/null 2>&1 || { note "$tool is not installed (scripts/deps.sh bench): skipped"; exit 0; }
+done
+[ -x "$fanout" ] || { note "$fanout is not built (is subdir('bench') in tests/meson.build?)"; exit 1; }
+"$fanout" --self-test
+
+work=$(mktemp -d /tmp/cairn-bench-XXXXXX)
+chmod 700 "$work"
+pids=()
+# shellcheck disable=SC2317,SC2015 # called through the trap; kill/wait failures are fine
+cleanup() {
+    local p
+    for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+    for p in "${pids[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+mkdir -p "$(dirname "$out")"
+: >"$out"
+
+# wait_for SECONDS CMD...: polls CMD every 0.1 s until it succeeds.
+wait_for() {
+    local deadline=$(($(date +%s%N) / 1000000 + $1 * 1000))
+    shift
+    until "$@" >/dev/null 2>&1; do
+        [ $(($(date +%s%N) / 1000000)) -lt $deadline ] || return 1
+        sleep 0.1
+    done
+}
+listening() { # PORT: a socket listens on it (IPv4 or IPv6)
+    local hex
+    hex=$(printf ':%04X ' "$1")
+    cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '$4 == "0A" {print $2" "}' | grep -q "$hex"
+}
+free_port() {
+    local p
+    while :; do
+        p=$((20000 + RANDOM % 20000))
+        listening "$p" || { echo "$p"; return; }
+    done
+}
+# cable NAME: a socat pty pair, $work/NAME-rx (the receiver's end, we write epochs there)
+# <-> $work/NAME-host (what the caster opens as its serial port).
+cable() {
+    socat pty,raw,echo=0,link="$work/$1-rx" pty,raw,echo=0,link="$work/$1-host" 2>"$work/$1-socat.log" &
+    pids+=("$!")
+    wait_for 5 test -e "$work/$1-host" -a -e "$work/$1-rx" || { note "socat made no pty pair"; exit 1; }
+}
+# run LABEL CASTER_PID ARGS...: one ntrip_fanout run; its table goes to the terminal, its
+# JSON line to $out.
+run() {
+    local label=$1 pid=$2 rc=0
+    shift 2
+    "$fanout" --label "$label" --pid "$pid" --epochs "$epochs" --rate "$rate" \
+        --epoch-bytes "$epoch_bytes" --ramp "$ramp" "$@" >>"$out" 2>"$work/$label.log" || rc=$?
+    cat "$work/$label.log"
+    [ "$rc" -eq 0 ] || { note "$label: ntrip_fanout exited $rc"; failed=1; }
+    return 0
+}
+failed=0
+
+# ---- Baseline: str2str's NTRIP caster fed through a pty, as RTKBase runs it ----------
+str='BENCH;RTCM 3.3;4095(1);2;GPS;NONE;XXX;0.00;0.00;0;0;cairn-bench;none;B;N;0;'
+cable s2s
+s2s_port=$(free_port)
+s2s_dev=$(realpath "$work/s2s-host")
+# str2str prepends /dev/ to serial paths.
+str2str -in "serial://${s2s_dev#/dev/}:115200:8:n:1" \
+    -out "ntripc://bench:benchpw@:$s2s_port/BENCH:$str" >"$work/str2str.log" 2>&1 &
+s2s_pid=$!
+pids+=("$s2s_pid")
+wait_for 5 listening "$s2s_port" || { cat "$work/str2str.log"; note "str2str did not listen"; exit 1; }
+s2s_args=(--caster "127.0.0.1:$s2s_port" --mount BENCH --user bench --password benchpw --feed "$work/s2s-rx")
+run "str2str-$base_clients" "$s2s_pid" "${s2s_args[@]}" --clients "$base_clients"
+if [ "$limit_check" = 1 ]; then
+    # 40 rovers: str2str serves 32 and leaves the rest hanging (they time out).
+    "$fanout" --label str2str-limit --pid "$s2s_pid" "${s2s_args[@]}" --clients 40 --epochs 2 \
+        --warmup 1 --linger 0.5 --setup-timeout 3 >>"$out" 2>"$work/limit.log" || true
+    cat "$work/limit.log"
+fi
+kill "$s2s_pid" 2>/dev/null || true
+wait "$s2s_pid" 2>/dev/null || true
+
+# ---- cairnd ------------------------------------------------------------------------------
+report() {
+    # The JSON lines as a Markdown table; ratios against the first (baseline) line.
+    echo
+    echo "Fan-out, $epochs epochs x $epoch_bytes B at $rate Hz (ratios: / str2str at $base_clients rovers, same run)"
+    awk '
+    function get(k,   m) { if (match($0, "\"" k "\":[^,}]*")) { m = substr($0, RSTART + length(k) + 3, RLENGTH - length(k) - 3); gsub(/"/, "", m); return m } return "" }
+    function ratio(a, b) { return (b + 0 > 0) ? sprintf("%.2f", a / b) : "-" }
+    BEGIN { print "| run | rovers | connected | delivered % | p50 ms | p99 ms | max ms | caster CPU % | RSS B/rover | p99 ratio | CPU/rover ratio |";
+            print "|---|---|---|---|---|---|---|---|---|---|---|" }
+    {
+        n = get("clients"); c = get("connected"); cpu = get("caster_cpu_pct"); p99 = get("p99_ms")
+        cpr = (c + 0 > 0) ? cpu / c : 0
+        if (NR == 1) { bp99 = p99; bcpr = cpr }
+        printf "| %s | %s | %s | %.2f | %.3f | %.3f | %.3f | %.2f | %.0f | %s | %s |\n", get("label"), n, c,
+            get("delivered_pct"), get("p50_ms"), p99, get("max_ms"), cpu, get("rss_per_client_bytes"),
+            ratio(p99, bp99), ratio(cpr, bcpr)
+    }' "$out"
+    echo
+    note "JSON lines: $out"
+}
+
+if [ ! -x "$cairnd" ] || ! "$cairnd" --help 2>&1 | grep -qi caster; then
+    note "cairnd caster not available yet: baseline only"
+    report
+    exit $failed
+fi
+
+cable cairn
+mkdir -p "$work/state"
+chmod 700 "$work/state"
+# shellcheck disable=SC2086 # CAIRN_BENCH_ARGS is a list of words
+"$cairnd" --demo --device "$work/cairn-host" --state-dir "$work/state" ${CAIRN_BENCH_ARGS:-} \
+    >"$work/cairnd.log" 2>&1 &
+cairnd_pid=$!
+pids+=("$cairnd_pid")
+wait_for 10 test -S "$work/state/cairnd.sock" || { tail -n 30 "$work/cairnd.log"; note "cairnd did not start"; exit 1; }
+
+# demo_key KEY...: the first value of any of KEYs anywhere in state/demo.json.
+demo_key() {
+    [ -f "$work/state/demo.json" ] && command -v python3 >/dev/null || return 0
+    python3 - "$work/state/demo.json" "$@" <<'PY'
+import json, sys
+def find(node, keys):
+    if isinstance(node, dict):
+        for k in keys:
+            if k in node and not isinstance(node[k], (dict, list)):
+                return node[k]
+        for v in node.values():
+            r = find(v, keys)
+            if r is not None:
+                return r
+    elif isinstance(node, list):
+        for v in node:
+            r = find(v, keys)
+            if r is not None:
+                return r
+    return None
+r = find(json.load(open(sys.argv[1])), sys.argv[2:])
+print("" if r is None else r)
+PY
+}
+wait_for 10 test -f "$work/state/demo.json" || true
+port=${CAIRN_BENCH_PORT:-$(demo_key port caster_port ntrip_port)}
+tls_port=${CAIRN_BENCH_TLS_PORT:-$(demo_key tls_port caster_tls_port)}
+mount=${CAIRN_BENCH_MOUNT:-$(demo_key mountpoint mount)}
+cacert=${CAIRN_BENCH_CACERT:-$(demo_key cacert ca ca_file)}
+if [ -z "$port" ] || [ -z "$mount" ]; then
+    tail -n 30 "$work/cairnd.log"
+    note "cannot find cairnd's caster port and mountpoint (set CAIRN_BENCH_PORT, CAIRN_BENCH_MOUNT)"
+    exit 1
+fi
+wait_for 10 listening "$port" || { tail -n 30 "$work/cairnd.log"; note "cairnd does not listen on $port"; exit 1; }
+
+biggest=0
+for n in $cairn_clients $tls_clients; do [ "$n" -gt "$biggest" ] && biggest=$n; done
+creds=${CAIRN_BENCH_CREDENTIALS:-}
+if [ -z "$creds" ]; then
+    creds=$work/credentials
+    user=$(demo_key user username)
+    password=$(demo_key password)
+    if [ -n "$user" ]; then
+        echo "$user:$password" >"$creds"
+    else
+        : >"$creds"
+        for i in $(seq 1 $(((biggest + per_token - 1) / per_token))); do
+            "$cairnctl" --state-dir "$work/state" token create --mount "$mount" --scope read \
+                --max-sessions "$per_token" --label "bench-$i" --json >"$work/token.json"
+            python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["ntrip"]; print(j["user"]+":"+j["password"])' \
+                "$work/token.json" >>"$creds"
+        done
+    fi
+fi
+chmod 600 "$creds"
+
+cairn_args=(--mount "$mount" --credentials "$creds" --feed "$work/cairn-rx" --sources 250)
+for n in $cairn_clients; do
+    [ "$n" -le "$max_run_clients" ] || { note "skipping $n rovers (over $max_run_clients)"; continue; }
+    run "cairnd-$n" "$cairnd_pid" "${cairn_args[@]}" --caster "127.0.0.1:$port" --clients "$n"
+done
+run "cairnd-v2-100" "$cairnd_pid" "${cairn_args[@]}" --caster "127.0.0.1:$port" --clients 100 --v2
+if [ -n "$tls_port" ] && [ "$tls_clients" -gt 0 ]; then
+    tls_args=(--tls --sni localhost)
+    [ -n "$cacert" ] && tls_args+=(--cacert "$cacert")
+    run "cairnd-tls-$tls_clients" "$cairnd_pid" "${cairn_args[@]}" --caster "127.0.0.1:$tls_port" \
+        --clients "$tls_clients" "${tls_args[@]}"
+fi
+kill -0 "$cairnd_pid" 2>/dev/null || { tail -n 30 "$work/cairnd.log"; note "cairnd died during the benchmark"; exit 1; }
+report
+exit $failed
