@@ -73,6 +73,9 @@ void caster::accept(listener& l)
             return;
         }
         s.set_option(net::ip::tcp::no_delay(true), pe);
+        // A bounded kernel send buffer per rover: kernel memory stays predictable at
+        // thousands of rovers, and a rover that stops reading is noticed in seconds.
+        s.set_option(net::socket_base::send_buffer_size(socket_send_buffer), pe);
         auto addr = peer.address();
         auto key = addr.is_v4() ? auth::address_key::v4(addr.to_v4().to_bytes())
                                 : auth::address_key::v6(addr.to_v6().to_bytes());

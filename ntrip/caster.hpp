@@ -22,6 +22,9 @@
 
 namespace ntrip {
 
+// SO_SNDBUF of every accepted socket (Linux doubles it): ~50 s of a 2 KB/s stream.
+constexpr int socket_send_buffer = 64 * 1024;
+
 struct listener_options
 {
     std::string address = "127.0.0.1";

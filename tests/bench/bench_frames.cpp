@@ -203,7 +203,8 @@ void epoch_tracker::on_frame(const std::uint8_t* f, std::size_t size, std::uint6
     ++frames_;
     const std::size_t len = size - rtcm_header - rtcm_crc;
     const std::uint8_t* pl = f + rtcm_header;
-    const bool stamp = len >= stamp_payload && ((pl[0] << 4) | (pl[1] >> 4)) == bench_message_type &&
+    const bool stamp = len >= stamp_payload &&
+                       ((pl[0] << 4) | (pl[1] >> 4)) == bench_message_type &&
                        get_be(pl + 2, 4) == stamp_magic;
     if (!stamp) {
         if (in_epoch_) {
@@ -276,7 +277,8 @@ bool chunk_decoder::feed(const std::uint8_t* in, std::size_t size, std::vector<s
             break;
         }
         case state::data: {
-            const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(left_, size - i));
+            const std::size_t take =
+                static_cast<std::size_t>(std::min<std::uint64_t>(left_, size - i));
             out.insert(out.end(), in + i, in + i + take);
             i += take;
             left_ -= take;
@@ -305,8 +307,8 @@ std::string base64(const std::string& in)
     std::string out;
     std::size_t i = 0;
     for (; i + 2 < in.size(); i += 3) {
-        const unsigned v = (std::uint8_t(in[i]) << 16) | (std::uint8_t(in[i + 1]) << 8) |
-                           std::uint8_t(in[i + 2]);
+        const unsigned v =
+            (std::uint8_t(in[i]) << 16) | (std::uint8_t(in[i + 1]) << 8) | std::uint8_t(in[i + 2]);
         for (int s = 18; s >= 0; s -= 6)
             out.push_back(alphabet[(v >> s) & 63]);
     }

@@ -73,17 +73,17 @@ std::string self_test()
     for (std::size_t off = 0; off < 8; ++off)
         for (std::size_t len = 0; off + len <= noise.size(); ++len)
             if (crc24q(noise.data() + off, len) != crc24q_bytewise(noise.data() + off, len))
-                return fmt::format("crc24q differs from the definition at offset {} length {}",
-                                   off, len);
+                return fmt::format("crc24q differs from the definition at offset {} length {}", off,
+                                   len);
     const std::uint8_t catalogue[] = {'1', '2', '3', '4', '5', '6', '7', '8', '9'};
     if (crc24q(catalogue, sizeof catalogue) != 0xCDE703)
         return fmt::format("crc24q(\"123456789\") = {:06x}, want cde703", crc24q(catalogue, 9));
 
     const std::vector<std::uint32_t> all{7, 8, 9};
-    for (std::size_t bytes : {std::size_t{0}, min_epoch_bytes, min_epoch_bytes + 1,
-                              min_epoch_bytes + 7, min_epoch_bytes + 8, std::size_t{568},
-                              std::size_t{569}, std::size_t{2048}, std::size_t{5000},
-                              max_epoch_bytes}) {
+    for (std::size_t bytes :
+         {std::size_t{0}, min_epoch_bytes, min_epoch_bytes + 1, min_epoch_bytes + 7,
+          min_epoch_bytes + 8, std::size_t{568}, std::size_t{569}, std::size_t{2048},
+          std::size_t{5000}, max_epoch_bytes}) {
         const auto e = build_epoch(1, bytes, 0);
         const std::size_t want = std::max(bytes, min_epoch_bytes);
         if (e.size() != want)

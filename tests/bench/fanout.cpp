@@ -82,33 +82,58 @@ options parse(int argc, char** argv)
                 throw std::runtime_error(k + " wants a value");
             return argv[++i];
         };
-        if (k == "--caster") o.caster = val();
-        else if (k == "--mount") o.mount = val();
-        else if (k == "--user") o.user = val();
-        else if (k == "--password") o.password = val();
-        else if (k == "--credentials") o.credentials = val();
-        else if (k == "--cacert") o.cacert = val();
-        else if (k == "--sni") o.sni = val();
-        else if (k == "--label") o.label = val();
-        else if (k == "--feed") o.feed.path = val();
-        else if (k == "--feed-tcp") o.feed.tcp = val();
-        else if (k == "--v2") o.v2 = true;
-        else if (k == "--tls") o.tls = true;
-        else if (k == "--clients") o.clients = number<std::size_t>(k, val(), 1, max_clients);
-        else if (k == "--epochs") o.epochs = number<std::uint32_t>(k, val(), 1, max_epochs);
+        if (k == "--caster")
+            o.caster = val();
+        else if (k == "--mount")
+            o.mount = val();
+        else if (k == "--user")
+            o.user = val();
+        else if (k == "--password")
+            o.password = val();
+        else if (k == "--credentials")
+            o.credentials = val();
+        else if (k == "--cacert")
+            o.cacert = val();
+        else if (k == "--sni")
+            o.sni = val();
+        else if (k == "--label")
+            o.label = val();
+        else if (k == "--feed")
+            o.feed.path = val();
+        else if (k == "--feed-tcp")
+            o.feed.tcp = val();
+        else if (k == "--v2")
+            o.v2 = true;
+        else if (k == "--tls")
+            o.tls = true;
+        else if (k == "--clients")
+            o.clients = number<std::size_t>(k, val(), 1, max_clients);
+        else if (k == "--epochs")
+            o.epochs = number<std::uint32_t>(k, val(), 1, max_epochs);
         else if (k == "--epoch-bytes")
-            o.feed.epoch_bytes = number<std::size_t>(k, val(), bench::min_epoch_bytes, bench::max_epoch_bytes);
-        else if (k == "--rate") o.feed.rate = number<double>(k, val(), min_rate, max_rate);
-        else if (k == "--ramp") o.ramp = number<double>(k, val(), 1, max_ramp);
-        else if (k == "--warmup") o.warmup = number<double>(k, val(), 0, 60);
-        else if (k == "--linger") o.linger = number<double>(k, val(), 0, 60);
+            o.feed.epoch_bytes =
+                number<std::size_t>(k, val(), bench::min_epoch_bytes, bench::max_epoch_bytes);
+        else if (k == "--rate")
+            o.feed.rate = number<double>(k, val(), min_rate, max_rate);
+        else if (k == "--ramp")
+            o.ramp = number<double>(k, val(), 1, max_ramp);
+        else if (k == "--warmup")
+            o.warmup = number<double>(k, val(), 0, 60);
+        else if (k == "--linger")
+            o.linger = number<double>(k, val(), 0, 60);
         else if (k == "--setup-timeout")
-            o.setup_timeout = number<double>(k, val(), 0.1, double(bench::max_setup_timeout.count()));
-        else if (k == "--duration") o.duration = number<double>(k, val(), 1, max_duration_s);
-        else if (k == "--threads") o.threads = number<int>(k, val(), 1, max_threads);
-        else if (k == "--sources") o.sources = number<std::size_t>(k, val(), 1, max_sources);
-        else if (k == "--pid") o.pid = number<int>(k, val(), 1, 1 << 22);
-        else throw std::runtime_error("unknown option " + k);
+            o.setup_timeout =
+                number<double>(k, val(), 0.1, double(bench::max_setup_timeout.count()));
+        else if (k == "--duration")
+            o.duration = number<double>(k, val(), 1, max_duration_s);
+        else if (k == "--threads")
+            o.threads = number<int>(k, val(), 1, max_threads);
+        else if (k == "--sources")
+            o.sources = number<std::size_t>(k, val(), 1, max_sources);
+        else if (k == "--pid")
+            o.pid = number<int>(k, val(), 1, 1 << 22);
+        else
+            throw std::runtime_error("unknown option " + k);
     }
     if (o.mount.empty() || (o.feed.path.empty() == o.feed.tcp.empty()))
         throw std::runtime_error("--mount and exactly one of --feed / --feed-tcp are required");
@@ -154,7 +179,8 @@ std::vector<std::string> credentials(const options& o)
             if (line.find(':') != std::string::npos)
                 out.push_back(line);
         if (out.empty())
-            throw std::runtime_error("--credentials " + o.credentials + " has no user:password line");
+            throw std::runtime_error("--credentials " + o.credentials +
+                                     " has no user:password line");
     } else {
         out.push_back(o.user.empty() && o.password.empty() ? "" : o.user + ":" + o.password);
     }
@@ -174,7 +200,6 @@ void raise_fd_limit(std::size_t needed)
 
 } // namespace
 
-
 int main(int argc, char** argv)
 {
     if (argc == 2 && std::string(argv[1]) == "--self-test") {
@@ -188,10 +213,9 @@ int main(int argc, char** argv)
     }
     if (argc == 5 && std::string(argv[1]) == "--null-caster") {
         try {
-            return bench::run_null_caster(number<unsigned short>("PORT", argv[2], 1, 65535),
-                                          argv[3],
-                                          number<double>("SECONDS", argv[4], 1,
-                                                         bench::max_null_caster_s));
+            return bench::run_null_caster(
+                number<unsigned short>("PORT", argv[2], 1, 65535), argv[3],
+                number<double>("SECONDS", argv[4], 1, bench::max_null_caster_s));
         } catch (const std::exception& e) {
             std::fprintf(stderr, "ntrip_fanout --null-caster: %s\n", e.what());
             return 2;

@@ -6,14 +6,14 @@
 # A benchmark, not a test: a missing tool is a message and exit 0; a run that measured
 # nothing is exit 1. Every run is bounded in rovers and seconds, on loopback only.
 #
-# Knobs (environment): BENCH_EPOCHS (15), BENCH_RATE (1 Hz), BENCH_EPOCH_BYTES (2048),
-# BENCH_BASELINE_CLIENTS (30), BENCH_CLIENTS ("30 100 1000 5000"), BENCH_TLS_CLIENTS (1000;
-# 0 = none), BENCH_RAMP (500 rovers/s), BENCH_LIMIT_CHECK (1: show str2str's 32-rover cap),
+# Knobs (environment): BENCH_EPOCHS (10), BENCH_RATE (1 Hz), BENCH_EPOCH_BYTES (2048),
+# BENCH_BASELINE_CLIENTS (30), BENCH_FLOOR_CLIENTS ("30 1000": the null caster, i.e. the
+# harness's own floor), BENCH_CLIENTS ("30 100 1000 5000"), BENCH_TLS_CLIENTS (1000; 0 =
+# none), BENCH_RAMP (500 rovers/s), BENCH_LIMIT_CHECK (1: show str2str's 32-rover cap),
 # BENCH_OUT (JSON lines, default BUILD/tests/bench/fanout-results.jsonl).
-# cairnd's caster is found through CAIRN_BENCH_PORT / _TLS_PORT / _MOUNT / _CREDENTIALS
-# (a user:password per line) / _CACERT / _ARGS (extra cairnd arguments), else through a
-# demo.json in its state dir (keys searched: port, tls_port, mount/mountpoint, user,
-# password, cacert); missing credentials are made with `cairnctl token create`.
+# cairnd runs as `cairnd --demo --device PTY --caster-port P` (CAIRN_BENCH_ARGS adds
+# arguments); its demo.json names the mountpoint, TLS port and CA, and the rovers use read
+# tokens made with `cairnctl token create` (1000 sessions each).
 set -euo pipefail
 
 build=$(realpath -m "${1:-build}")
@@ -21,10 +21,11 @@ fanout=$build/tests/bench/ntrip_fanout
 cairnd=$build/daemon/cairnd
 cairnctl=$build/daemon/cairnctl
 
-epochs=${BENCH_EPOCHS:-15}
+epochs=${BENCH_EPOCHS:-10}
 rate=${BENCH_RATE:-1}
 epoch_bytes=${BENCH_EPOCH_BYTES:-2048}
 base_clients=${BENCH_BASELINE_CLIENTS:-30}
+floor_clients=${BENCH_FLOOR_CLIENTS:-30 1000}
 cairn_clients=${BENCH_CLIENTS:-30 100 1000 5000}
 tls_clients=${BENCH_TLS_CLIENTS:-1000}
 ramp=${BENCH_RAMP:-500}
@@ -34,9 +35,10 @@ out=${BENCH_OUT:-$build/tests/bench/fanout-results.jsonl}
 # machine usable (each rover is two loopback sockets).
 per_token=1000
 max_run_clients=6000
+sources=500
 
 note() { echo "fanout.sh: $*"; }
-for tool in str2str socat; do
+for tool in str2str socat python3; do
     command -v "$tool" >/dev/null 2>&1 || { note "$tool is not installed (scripts/deps.sh bench): skipped"; exit 0; }
 done
 [ -x "$fanout" ] || { note "$fanout is not built (is subdir('bench') in tests/meson.build?)"; exit 1; }
@@ -119,6 +121,22 @@ fi
 kill "$s2s_pid" 2>/dev/null || true
 wait "$s2s_pid" 2>/dev/null || true
 
+# ---- Floor: the null caster (one non-blocking send per rover per read, nothing else) ----
+if [ -n "$floor_clients" ]; then
+    cable null
+    null_port=$(free_port)
+    "$fanout" --null-caster "$null_port" "$work/null-host" 600 2>"$work/null.log" &
+    null_pid=$!
+    pids+=("$null_pid")
+    wait_for 5 listening "$null_port" || { cat "$work/null.log"; note "the null caster did not listen"; exit 1; }
+    for n in $floor_clients; do
+        [ "$n" -le "$max_run_clients" ] || { note "skipping $n rovers (over $max_run_clients)"; continue; }
+        run "null-$n" "$null_pid" --caster "127.0.0.1:$null_port" --mount NULL --feed "$work/null-rx" --clients "$n"
+    done
+    kill "$null_pid" 2>/dev/null || true
+    wait "$null_pid" 2>/dev/null || true
+fi
+
 # ---- cairnd ------------------------------------------------------------------------------
 report() {
     # The JSON lines as a Markdown table; ratios against the first (baseline) line.
@@ -127,15 +145,15 @@ report() {
     awk '
     function get(k,   m) { if (match($0, "\"" k "\":[^,}]*")) { m = substr($0, RSTART + length(k) + 3, RLENGTH - length(k) - 3); gsub(/"/, "", m); return m } return "" }
     function ratio(a, b) { return (b + 0 > 0) ? sprintf("%.2f", a / b) : "-" }
-    BEGIN { print "| run | rovers | connected | delivered % | p50 ms | p99 ms | max ms | caster CPU % | RSS B/rover | p99 ratio | CPU/rover ratio |";
-            print "|---|---|---|---|---|---|---|---|---|---|---|" }
+    BEGIN { print "| run | rovers | connected | delivered % | p50 ms | p99 ms | max ms | caster CPU % | RSS B/rover | p99 ratio | CPU/rover ratio | load |";
+            print "|---|---|---|---|---|---|---|---|---|---|---|---|" }
     {
         n = get("clients"); c = get("connected"); cpu = get("caster_cpu_pct"); p99 = get("p99_ms")
         cpr = (c + 0 > 0) ? cpu / c : 0
         if (NR == 1) { bp99 = p99; bcpr = cpr }
-        printf "| %s | %s | %s | %.2f | %.3f | %.3f | %.3f | %.2f | %.0f | %s | %s |\n", get("label"), n, c,
+        printf "| %s | %s | %s | %.2f | %.3f | %.3f | %.3f | %.2f | %.0f | %s | %s | %.1f |\n", get("label"), n, c,
             get("delivered_pct"), get("p50_ms"), p99, get("max_ms"), cpu, get("rss_per_client_bytes"),
-            ratio(p99, bp99), ratio(cpr, bcpr)
+            ratio(p99, bp99), ratio(cpr, bcpr), get("load1")
     }' "$out"
     echo
     note "JSON lines: $out"
@@ -150,81 +168,51 @@ fi
 cable cairn
 mkdir -p "$work/state"
 chmod 700 "$work/state"
+cairn_port=$(free_port)
+while listening $((cairn_port + 1)); do cairn_port=$(free_port); done
 # shellcheck disable=SC2086 # CAIRN_BENCH_ARGS is a list of words
-"$cairnd" --demo --device "$work/cairn-host" --state-dir "$work/state" ${CAIRN_BENCH_ARGS:-} \
-    >"$work/cairnd.log" 2>&1 &
+"$cairnd" --demo --device "$work/cairn-host" --state-dir "$work/state" --caster-port "$cairn_port" \
+    ${CAIRN_BENCH_ARGS:-} >"$work/cairnd.log" 2>&1 &
 cairnd_pid=$!
 pids+=("$cairnd_pid")
-wait_for 10 test -S "$work/state/cairnd.sock" || { tail -n 30 "$work/cairnd.log"; note "cairnd did not start"; exit 1; }
+wait_for 10 test -f "$work/state/demo.json" || { tail -n 30 "$work/cairnd.log"; note "cairnd wrote no demo.json"; exit 1; }
+wait_for 10 listening "$cairn_port" || { tail -n 30 "$work/cairnd.log"; note "cairnd does not listen on $cairn_port"; exit 1; }
 
-# demo_key KEY...: the first value of any of KEYs anywhere in state/demo.json.
-demo_key() {
-    [ -f "$work/state/demo.json" ] && command -v python3 >/dev/null || return 0
-    python3 - "$work/state/demo.json" "$@" <<'PY'
-import json, sys
-def find(node, keys):
-    if isinstance(node, dict):
-        for k in keys:
-            if k in node and not isinstance(node[k], (dict, list)):
-                return node[k]
-        for v in node.values():
-            r = find(v, keys)
-            if r is not None:
-                return r
-    elif isinstance(node, list):
-        for v in node:
-            r = find(v, keys)
-            if r is not None:
-                return r
-    return None
-r = find(json.load(open(sys.argv[1])), sys.argv[2:])
-print("" if r is None else r)
-PY
+# demo KEY...: a value from the demo.json cairnd wrote (keys nest: demo rover user).
+demo() {
+    python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))
+for k in sys.argv[2:]: j=j[k]
+print(j)' "$work/state/demo.json" "$@"
 }
-wait_for 10 test -f "$work/state/demo.json" || true
-port=${CAIRN_BENCH_PORT:-$(demo_key port caster_port ntrip_port)}
-tls_port=${CAIRN_BENCH_TLS_PORT:-$(demo_key tls_port caster_tls_port)}
-mount=${CAIRN_BENCH_MOUNT:-$(demo_key mountpoint mount)}
-cacert=${CAIRN_BENCH_CACERT:-$(demo_key cacert ca ca_file)}
-if [ -z "$port" ] || [ -z "$mount" ]; then
-    tail -n 30 "$work/cairnd.log"
-    note "cannot find cairnd's caster port and mountpoint (set CAIRN_BENCH_PORT, CAIRN_BENCH_MOUNT)"
-    exit 1
-fi
-wait_for 10 listening "$port" || { tail -n 30 "$work/cairnd.log"; note "cairnd does not listen on $port"; exit 1; }
+mount=$(demo mountpoint)
+tls_at=$(demo caster_tls)
+cacert=$(demo ca_cert)
 
+# The demo's rover token allows 2 sessions: make read tokens for the biggest run, each
+# with the most sessions a token may have.
 biggest=0
 for n in $cairn_clients $tls_clients; do [ "$n" -gt "$biggest" ] && biggest=$n; done
-creds=${CAIRN_BENCH_CREDENTIALS:-}
-if [ -z "$creds" ]; then
-    creds=$work/credentials
-    user=$(demo_key user username)
-    password=$(demo_key password)
-    if [ -n "$user" ]; then
-        echo "$user:$password" >"$creds"
-    else
-        : >"$creds"
-        for i in $(seq 1 $(((biggest + per_token - 1) / per_token))); do
-            "$cairnctl" --state-dir "$work/state" token create --mount "$mount" --scope read \
-                --max-sessions "$per_token" --label "bench-$i" --json >"$work/token.json"
-            python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["ntrip"]; print(j["user"]+":"+j["password"])' \
-                "$work/token.json" >>"$creds"
-        done
-    fi
-fi
+creds=$work/credentials
+: >"$creds"
 chmod 600 "$creds"
+for i in $(seq 1 $(((biggest + per_token - 1) / per_token))); do
+    "$cairnctl" --state-dir "$work/state" token create --mount "$mount" --scope read \
+        --max-sessions "$per_token" --label "bench-$i" --json >"$work/token.json"
+    python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["ntrip"]; print(j["user"]+":"+j["password"])' \
+        "$work/token.json" >>"$creds"
+done
 
-cairn_args=(--mount "$mount" --credentials "$creds" --feed "$work/cairn-rx" --sources 250)
+# Rovers come from $sources loopback addresses so cairnd's per-address connection rate
+# limit (5/s, burst 20 by default) does not refuse the ramp.
+cairn_args=(--mount "$mount" --credentials "$creds" --feed "$work/cairn-rx" --sources "$sources")
 for n in $cairn_clients; do
     [ "$n" -le "$max_run_clients" ] || { note "skipping $n rovers (over $max_run_clients)"; continue; }
-    run "cairnd-$n" "$cairnd_pid" "${cairn_args[@]}" --caster "127.0.0.1:$port" --clients "$n"
+    run "cairnd-$n" "$cairnd_pid" "${cairn_args[@]}" --caster "127.0.0.1:$cairn_port" --clients "$n"
 done
-run "cairnd-v2-100" "$cairnd_pid" "${cairn_args[@]}" --caster "127.0.0.1:$port" --clients 100 --v2
-if [ -n "$tls_port" ] && [ "$tls_clients" -gt 0 ]; then
-    tls_args=(--tls --sni localhost)
-    [ -n "$cacert" ] && tls_args+=(--cacert "$cacert")
-    run "cairnd-tls-$tls_clients" "$cairnd_pid" "${cairn_args[@]}" --caster "127.0.0.1:$tls_port" \
-        --clients "$tls_clients" "${tls_args[@]}"
+run "cairnd-v2-100" "$cairnd_pid" "${cairn_args[@]}" --caster "127.0.0.1:$cairn_port" --clients 100 --v2
+if [ "$tls_clients" -gt 0 ]; then
+    run "cairnd-tls-$tls_clients" "$cairnd_pid" "${cairn_args[@]}" --caster "$tls_at" \
+        --clients "$tls_clients" --tls --sni localhost --cacert "$cacert"
 fi
 kill -0 "$cairnd_pid" 2>/dev/null || { tail -n 30 "$work/cairnd.log"; note "cairnd died during the benchmark"; exit 1; }
 report

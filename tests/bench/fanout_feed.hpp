@@ -17,8 +17,8 @@ constexpr std::chrono::seconds max_write_block{5};
 
 struct feed_options
 {
-    std::string path;  // a pty (the receiver's end of the cable) or any writable file
-    std::string tcp;   // or HOST:PORT on loopback, connected to (a caster's TCP input)
+    std::string path; // a pty (the receiver's end of the cable) or any writable file
+    std::string tcp;  // or HOST:PORT on loopback, connected to (a caster's TCP input)
     std::size_t epoch_bytes = 2048;
     double rate = 1.0; // epochs per second
 };

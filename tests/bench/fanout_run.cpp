@@ -106,8 +106,8 @@ run_report run_fanout(const run_config& cfg)
         feed_done = true;
     });
 
-    sleep_until_or(clock::now() + std::chrono::duration_cast<clock::duration>(
-                                      seconds_d(cfg.warmup_s)),
+    sleep_until_or(clock::now() +
+                       std::chrono::duration_cast<clock::duration>(seconds_d(cfg.warmup_s)),
                    deadline);
     const auto rss_before = cfg.pid ? sample_proc(cfg.pid) : std::nullopt;
 
@@ -156,8 +156,8 @@ run_report run_fanout(const run_config& cfg)
     const double self_after = self_cpu_s();
     r.load1 = load_average();
 
-    sleep_until_or(clock::now() + std::chrono::duration_cast<clock::duration>(
-                                      seconds_d(cfg.linger_s)),
+    sleep_until_or(clock::now() +
+                       std::chrono::duration_cast<clock::duration>(seconds_d(cfg.linger_s)),
                    deadline);
     r.streaming_at_end = st.streaming;
     ioc.stop();
@@ -213,19 +213,20 @@ void print_table(const run_config& cfg, const run_report& r)
 {
     auto& out = stderr;
     fmt::print(out, "ntrip_fanout {}: {} rovers ({}, NTRIP {}) -> {}; {} epochs x {} B at {} Hz\n",
-               cfg.label, cfg.clients, cfg.tls ? "TLS" : "plain", cfg.v2 ? "2.0" : "1.0",
-               cfg.where, cfg.epochs, cfg.feed.epoch_bytes, cfg.feed.rate);
+               cfg.label, cfg.clients, cfg.tls ? "TLS" : "plain", cfg.v2 ? "2.0" : "1.0", cfg.where,
+               cfg.epochs, cfg.feed.epoch_bytes, cfg.feed.rate);
     const double pct = r.expected ? 100.0 * double(r.complete) / double(r.expected) : 0;
-    fmt::print(out, "  connected {}/{} in {:.2f} s (still streaming at the end: {})\n",
-               r.connected, cfg.clients, r.ramp_s, r.streaming_at_end);
+    fmt::print(out, "  connected {}/{} in {:.2f} s (still streaming at the end: {})\n", r.connected,
+               cfg.clients, r.ramp_s, r.streaming_at_end);
     fmt::print(out, "  delivered {:.2f} % ({}/{} rover-epochs whole; {} epochs measured)\n", pct,
                r.complete, r.expected, r.measured);
-    fmt::print(out, "  whole-epoch latency: p50 {:.3f} ms  p99 {:.3f} ms  max {:.3f} ms  mean {:.3f} ms\n",
-               r.p50_ms, r.p99_ms, r.max_ms, r.mean_ms);
+    fmt::print(
+        out, "  whole-epoch latency: p50 {:.3f} ms  p99 {:.3f} ms  max {:.3f} ms  mean {:.3f} ms\n",
+        r.p50_ms, r.p99_ms, r.max_ms, r.mean_ms);
     if (r.sampled)
-        fmt::print(out, "  caster pid {}: CPU {:.2f} % of one core; RSS {} -> {} KiB ({:+.0f} B/rover)\n",
-                   cfg.pid, r.caster_cpu_pct, r.rss_before_kib, r.rss_after_kib,
-                   r.rss_per_client_bytes);
+        fmt::print(
+            out, "  caster pid {}: CPU {:.2f} % of one core; RSS {} -> {} KiB ({:+.0f} B/rover)\n",
+            cfg.pid, r.caster_cpu_pct, r.rss_before_kib, r.rss_after_kib, r.rss_per_client_bytes);
     std::string fails;
     for (std::size_t i = 0; i < r.failures.size(); ++i)
         if (r.failures[i])
@@ -234,7 +235,8 @@ void print_table(const run_config& cfg, const run_report& r)
                fails.empty() ? " none" : fails,
                r.refused_sample.empty() ? "" : " (first refusal: \"" + r.refused_sample + "\")",
                r.crc_errors, r.broken_epochs);
-    fmt::print(out, "  generator CPU {:.1f} %; load average {:.2f}; late feed ticks {}; {:.1f} s{}\n",
+    fmt::print(out,
+               "  generator CPU {:.1f} %; load average {:.2f}; late feed ticks {}; {:.1f} s{}\n",
                r.generator_cpu_pct, r.load1, r.late_ticks, r.wall_s,
                r.feed_error.empty() ? "" : "; feed: " + r.feed_error);
 }

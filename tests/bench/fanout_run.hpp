@@ -15,9 +15,9 @@ namespace bench {
 
 struct run_config
 {
-    std::string label;     // names the run in the report
-    std::string where;     // caster and mountpoint, for the report
-    tcp::endpoint target;  // the caster (loopback)
+    std::string label;                  // names the run in the report
+    std::string where;                  // caster and mountpoint, for the report
+    tcp::endpoint target;               // the caster (loopback)
     std::vector<std::string> requests;  // NTRIP requests, one per credential
     std::vector<tcp::endpoint> sources; // local addresses to spread rovers over
     std::size_t clients = 0;
@@ -31,9 +31,9 @@ struct run_config
     double warmup_s = 2;      // feeding before the first rover connects
     double linger_s = 2;      // after the window, for late epochs
     std::chrono::milliseconds setup_timeout = default_setup_timeout;
-    double duration_s = 0;    // hard bound on the whole run; 0 = derived
-    int threads = 1;          // io_context threads for the rovers
-    int pid = 0;              // the caster, for CPU and RSS; 0 = not sampled
+    double duration_s = 0; // hard bound on the whole run; 0 = derived
+    int threads = 1;       // io_context threads for the rovers
+    int pid = 0;           // the caster, for CPU and RSS; 0 = not sampled
 };
 
 struct run_report
@@ -48,11 +48,11 @@ struct run_report
     std::array<std::size_t, static_cast<std::size_t>(failure::count_)> failures{};
     std::string refused_sample;
     std::uint64_t crc_errors = 0, broken_epochs = 0, bytes_in = 0;
-    bool sampled = false;             // caster figures below are valid
-    double caster_cpu_pct = 0;        // of one core, over the window
+    bool sampled = false;      // caster figures below are valid
+    double caster_cpu_pct = 0; // of one core, over the window
     long rss_before_kib = 0, rss_after_kib = 0;
     double rss_per_client_bytes = 0;
-    double generator_cpu_pct = 0;     // this process, over the window
+    double generator_cpu_pct = 0; // this process, over the window
     std::uint32_t late_ticks = 0;
     double load1 = 0; // 1-minute load average at the end of the window
     std::string feed_error;

@@ -69,7 +69,7 @@ struct rover_result
 struct fanout_state
 {
     tcp::endpoint target;
-    std::vector<std::string> requests; // one per credential; rover i uses i % size
+    std::vector<std::string> requests;  // one per credential; rover i uses i % size
     std::vector<tcp::endpoint> sources; // local addresses to bind; empty: the kernel picks
     std::uint32_t epochs = 0;
     std::chrono::milliseconds setup_timeout = default_setup_timeout;
@@ -87,8 +87,8 @@ struct fanout_state
         const std::int64_t first = measure_first.load(std::memory_order_acquire);
         if (first < 0 || epoch < first || epoch >= first + epochs)
             return;
-        results[rover].latency_us[epoch - first] = static_cast<std::int32_t>(
-            std::min<std::int64_t>(latency_ns / 1000, INT32_MAX));
+        results[rover].latency_us[epoch - first] =
+            static_cast<std::int32_t>(std::min<std::int64_t>(latency_ns / 1000, INT32_MAX));
     }
 };
 
@@ -163,10 +163,9 @@ private:
     void read()
     {
         auto self = this->shared_from_this();
-        stream_.async_read_some(net::buffer(buffer_.get(), read_buffer_size),
-                                [self](boost::system::error_code ec, std::size_t n) {
-                                    self->on_read(ec, n);
-                                });
+        stream_.async_read_some(
+            net::buffer(buffer_.get(), read_buffer_size),
+            [self](boost::system::error_code ec, std::size_t n) { self->on_read(ec, n); });
     }
 
     void on_read(boost::system::error_code ec, std::size_t n)
@@ -174,7 +173,8 @@ private:
         if (done_)
             return;
         if (ec)
-            return fail(streaming_ && (ec == net::error::eof || ec == net::ssl::error::stream_truncated)
+            return fail(streaming_ &&
+                                (ec == net::error::eof || ec == net::ssl::error::stream_truncated)
                             ? failure::closed
                             : failure::read);
         state_.bytes_in.fetch_add(n, std::memory_order_relaxed);

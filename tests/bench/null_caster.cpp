@@ -69,9 +69,9 @@ private:
     void read_request(std::shared_ptr<rover> r, std::shared_ptr<std::string> head)
     {
         auto buf = std::make_shared<std::array<char, 1024>>();
-        r->socket.async_read_some(net::buffer(*buf), [this, r, head, buf](
-                                                         boost::system::error_code ec,
-                                                         std::size_t n) {
+        r->socket.async_read_some(net::buffer(*buf), [this, r, head,
+                                                      buf](boost::system::error_code ec,
+                                                           std::size_t n) {
             if (ec)
                 return;
             head->append(buf->data(), n);
@@ -105,9 +105,9 @@ private:
             for (auto& r : rovers_) {
                 bool ok = true;
                 if (r->v2) {
-                    const std::array<net::const_buffer, 3> parts{
-                        net::buffer(chunk_head), net::buffer(buffer_.data(), n),
-                        net::buffer("\r\n", 2)};
+                    const std::array<net::const_buffer, 3> parts{net::buffer(chunk_head),
+                                                                 net::buffer(buffer_.data(), n),
+                                                                 net::buffer("\r\n", 2)};
                     ok = send_all(*r, parts, chunk_head.size() + n + 2);
                 } else {
                     const std::array<net::const_buffer, 1> parts{net::buffer(buffer_.data(), n)};
