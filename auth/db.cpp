@@ -13,12 +13,18 @@ namespace auth {
 tl::expected<database, std::string> database::open(const std::string& path, bool read_only)
 {
     if (!read_only) {
-        // Create the file owner-only before sqlite does (it would use the umask).
-        int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0)
+        // Create the file owner-only before sqlite does (it would use the umask); sqlite
+        // gives the -wal and -shm files the same mode. Only when it does not exist yet:
+        // closing any descriptor of a file drops every POSIX lock this process holds on
+        // it, so opening and closing an existing database beside a live connection would
+        // silently drop that connection's locks (another process then thinks it is the
+        // last user, checkpoints and removes the WAL, and committed rows are lost).
+        int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd >= 0)
+            ::close(fd);
+        else if (errno != EEXIST)
             return tl::unexpected("cannot open database " + path + ": " +
                                   std::string(std::strerror(errno)));
-        ::close(fd);
     }
     sqlite3* raw = nullptr;
     int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |

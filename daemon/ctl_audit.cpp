@@ -102,8 +102,17 @@ int audit(const globals& g, const args& a)
     auto db = open_database(g);
     if (!db)
         return fail(sub, db.error());
-    if (auto s = auth::audit_log::ensure_schema(*db); !s)
-        return fail(sub, s.error());
+    // Only init creates the schema: readers (tail, verify, export) never take a write
+    // lock, so they cannot stall or be stalled by cairnd's audit writer.
+    if (sub == "init") {
+        if (auto s = auth::audit_log::ensure_schema(*db); !s)
+            return fail(sub, s.error());
+    } else if (auto exists = db->prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND "
+                                         "name='audit'");
+               !exists || !exists->step().value_or(false)) {
+        return fail(sub, "there is no audit log in " + db->path() +
+                             " yet: run `cairnctl audit init`");
+    }
     auth::systemd_journal journal;
     auth::audit_log log(*db, &journal);
 

@@ -113,6 +113,21 @@ void print_human(const nlohmann::json& s)
     }
     fmt::print("input: {} bytes, {:.0f} B/s\n", s.value("bytes_in", 0),
                s.value("bytes_per_second", 0.0));
+    if (s.contains("caster") && s["caster"].is_object()) {
+        const auto& c = s["caster"];
+        for (const auto& l : c.value("listeners", nlohmann::json::array()))
+            fmt::print("listener: {}:{} {}\n", l.value("address", ""), l.value("port", 0),
+                       l.value("tls", false) ? "TLS" : "plain");
+        for (const auto& m : c.value("mountpoints", nlohmann::json::array()))
+            fmt::print("mountpoint {}: {} feed, {} clients, {} frames{}\n", m.value("name", ""),
+                       m.value("feed", ""), m.value("clients", 0), m.value("frames", 0),
+                       m.value("source_connected", false) ? ", source connected" : "");
+        for (const auto& x : c.value("sessions", nlohmann::json::array()))
+            fmt::print("  {} {} token {} v{}{} {} bytes out, queue {} bytes\n",
+                       x.value("role", ""), x.value("address", ""), x.value("token", ""),
+                       x.value("version", 1), x.value("tls", false) ? " TLS" : "",
+                       x.value("bytes_out", 0), x.value("queue_bytes", 0));
+    }
     if (s.contains("station") && s["station"].is_object() && s["station"].contains("ecef")) {
         const auto& e = s["station"]["ecef"];
         fmt::print("station: ECEF X {:.4f} Y {:.4f} Z {:.4f} m\n", e.value("x", 0.0),

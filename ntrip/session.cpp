@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 namespace ntrip {
 namespace {
 
@@ -382,8 +384,12 @@ void session<Stream>::on_rover_bytes(gnss::byte_view data)
 {
     for (auto c : data) {
         if (c == '\n') {
-            if (gnss::nmea::parse_gga(inband_ + "\n"))
+            if (auto g = gnss::nmea::parse_gga(inband_ + "\n")) {
                 ++gga_seen_;
+                // Coarse only (0.1 degree, ~10 km): enough to see where rovers are.
+                gga_coarse_ = {std::round(g->lat_deg * 10) / 10, std::round(g->lon_deg * 10) / 10,
+                               g->fix_quality};
+            }
             inband_.clear();
         } else if (inband_.size() < max_inband_line) {
             inband_.push_back(static_cast<char>(c));
@@ -543,7 +549,11 @@ nlohmann::json session<Stream>::status() const
             {"bytes_in", bytes_in_},
             {"queue_bytes", queued_bytes_},
             {"queue_frames", queue_.size()},
-            {"gga_lines", gga_seen_}};
+            {"gga_lines", gga_seen_},
+            {"rover_position_coarse",
+             gga_coarse_ ? nlohmann::json{{"lat", gga_coarse_->lat}, {"lon", gga_coarse_->lon},
+                                          {"fix_quality", gga_coarse_->fix}}
+                         : nlohmann::json(nullptr)}};
 }
 
 template class session<tcp_stream>;

@@ -87,6 +87,12 @@ private:
     bool chunked_ = false;
     std::string inband_;
     std::uint64_t gga_seen_ = 0;
+    struct coarse_position
+    {
+        double lat, lon;
+        int fix;
+    };
+    std::optional<coarse_position> gga_coarse_;
     // source upload
     std::optional<chunked_decoder> dechunk_;
     gnss::framer framer_;

@@ -7,9 +7,9 @@
 # nothing is exit 1. Every run is bounded in rovers and seconds, on loopback only.
 #
 # Knobs (environment): BENCH_EPOCHS (10), BENCH_RATE (1 Hz), BENCH_EPOCH_BYTES (2048),
-# BENCH_BASELINE_CLIENTS (30), BENCH_FLOOR_CLIENTS ("30 1000": the null caster, i.e. the
-# harness's own floor), BENCH_CLIENTS ("30 100 1000 5000"), BENCH_TLS_CLIENTS (1000; 0 =
-# none), BENCH_RAMP (500 rovers/s), BENCH_LIMIT_CHECK (1: show str2str's 32-rover cap),
+# BENCH_BASELINE_CLIENTS (30), BENCH_FLOOR_CLIENTS ("30 1000 5000": the null caster,
+# i.e. the harness's own floor), BENCH_CLIENTS ("30 100 1000 5000"), BENCH_TLS_CLIENTS (1000; 0 =
+# none), BENCH_RAMP (1000 rovers/s), BENCH_LIMIT_CHECK (1: show str2str's 32-rover cap),
 # BENCH_OUT (JSON lines, default BUILD/tests/bench/fanout-results.jsonl).
 # cairnd runs as `cairnd --demo --device PTY --caster-port P` (CAIRN_BENCH_ARGS adds
 # arguments); its demo.json names the mountpoint, TLS port and CA, and the rovers use read
@@ -25,10 +25,10 @@ epochs=${BENCH_EPOCHS:-10}
 rate=${BENCH_RATE:-1}
 epoch_bytes=${BENCH_EPOCH_BYTES:-2048}
 base_clients=${BENCH_BASELINE_CLIENTS:-30}
-floor_clients=${BENCH_FLOOR_CLIENTS:-30 1000}
+floor_clients=${BENCH_FLOOR_CLIENTS:-30 1000 5000}
 cairn_clients=${BENCH_CLIENTS:-30 100 1000 5000}
 tls_clients=${BENCH_TLS_CLIENTS:-1000}
-ramp=${BENCH_RAMP:-500}
+ramp=${BENCH_RAMP:-1000}
 limit_check=${BENCH_LIMIT_CHECK:-1}
 out=${BENCH_OUT:-$build/tests/bench/fanout-results.jsonl}
 # Rovers per cairnctl token (auth::max_max_sessions) and the per-run cap that keeps this
@@ -92,7 +92,7 @@ run() {
     local label=$1 pid=$2 rc=0
     shift 2
     "$fanout" --label "$label" --pid "$pid" --epochs "$epochs" --rate "$rate" \
-        --epoch-bytes "$epoch_bytes" --ramp "$ramp" "$@" >>"$out" 2>"$work/$label.log" || rc=$?
+        --epoch-bytes "$epoch_bytes" --ramp "$ramp" --warmup 1 --linger 1 "$@" >>"$out" 2>"$work/$label.log" || rc=$?
     cat "$work/$label.log"
     [ "$rc" -eq 0 ] || { note "$label: ntrip_fanout exited $rc"; failed=1; }
     return 0
@@ -170,13 +170,25 @@ mkdir -p "$work/state"
 chmod 700 "$work/state"
 cairn_port=$(free_port)
 while listening $((cairn_port + 1)); do cairn_port=$(free_port); done
-# shellcheck disable=SC2086 # CAIRN_BENCH_ARGS is a list of words
-"$cairnd" --demo --device "$work/cairn-host" --state-dir "$work/state" --caster-port "$cairn_port" \
-    ${CAIRN_BENCH_ARGS:-} >"$work/cairnd.log" 2>&1 &
-cairnd_pid=$!
-pids+=("$cairnd_pid")
-wait_for 10 test -f "$work/state/demo.json" || { tail -n 30 "$work/cairnd.log"; note "cairnd wrote no demo.json"; exit 1; }
-wait_for 10 listening "$cairn_port" || { tail -n 30 "$work/cairnd.log"; note "cairnd does not listen on $cairn_port"; exit 1; }
+# start_cairnd: a fresh cairnd for each run (same state dir, port and tokens), so RSS growth
+# per rover is not hidden by memory an earlier run left in the allocator.
+cairnd_pid=
+start_cairnd() {
+    # shellcheck disable=SC2086 # CAIRN_BENCH_ARGS is a list of words
+    "$cairnd" --demo --device "$work/cairn-host" --state-dir "$work/state" --caster-port "$cairn_port" \
+        ${CAIRN_BENCH_ARGS:-} >>"$work/cairnd.log" 2>&1 &
+    cairnd_pid=$!
+    pids+=("$cairnd_pid")
+    wait_for 10 test -f "$work/state/demo.json" || { tail -n 30 "$work/cairnd.log"; note "cairnd wrote no demo.json"; exit 1; }
+    wait_for 10 listening "$cairn_port" || { tail -n 30 "$work/cairnd.log"; note "cairnd does not listen on $cairn_port"; exit 1; }
+}
+stop_cairnd() {
+    kill -0 "$cairnd_pid" 2>/dev/null || { tail -n 30 "$work/cairnd.log"; note "cairnd died during the benchmark"; exit 1; }
+    kill "$cairnd_pid"
+    wait "$cairnd_pid" 2>/dev/null || true
+    rm -f "$work/state/demo.json"
+}
+start_cairnd
 
 # demo KEY...: a value from the demo.json cairnd wrote (keys nest: demo rover user).
 demo() {
@@ -205,15 +217,21 @@ done
 # Rovers come from $sources loopback addresses so cairnd's per-address connection rate
 # limit (5/s, burst 20 by default) does not refuse the ramp.
 cairn_args=(--mount "$mount" --credentials "$creds" --feed "$work/cairn-rx" --sources "$sources")
+stop_cairnd
 for n in $cairn_clients; do
     [ "$n" -le "$max_run_clients" ] || { note "skipping $n rovers (over $max_run_clients)"; continue; }
+    start_cairnd
     run "cairnd-$n" "$cairnd_pid" "${cairn_args[@]}" --caster "127.0.0.1:$cairn_port" --clients "$n"
+    stop_cairnd
 done
+start_cairnd
 run "cairnd-v2-100" "$cairnd_pid" "${cairn_args[@]}" --caster "127.0.0.1:$cairn_port" --clients 100 --v2
+stop_cairnd
 if [ "$tls_clients" -gt 0 ]; then
+    start_cairnd
     run "cairnd-tls-$tls_clients" "$cairnd_pid" "${cairn_args[@]}" --caster "$tls_at" \
         --clients "$tls_clients" --tls --sni localhost --cacert "$cacert"
+    stop_cairnd
 fi
-kill -0 "$cairnd_pid" 2>/dev/null || { tail -n 30 "$work/cairnd.log"; note "cairnd died during the benchmark"; exit 1; }
 report
 exit $failed

@@ -65,6 +65,8 @@ epochs, gaps, stop = [], [], threading.Event()
 def normal_rover():
     s = connect()
     s.sendall(f"GET /DEMO HTTP/1.0\r\nUser-Agent: NTRIP test\r\nAuthorization: Basic {basic}\r\n\r\n".encode())
+    # In-band rover GGA (NTRIP-COMPAT.md): parsed, kept coarsely, never forwarded.
+    s.sendall(b"$GNGGA,134926.72,4707.7460000,N,01512.7200000,E,1,00,1.0,352.623,M,47.377,M,0.0,0000*53\r\n")
     buf = b""
     s.settimeout(1)
     head_done = False
@@ -107,6 +109,10 @@ def normal_rover():
 rt = threading.Thread(target=normal_rover, daemon=True)
 rt.start()
 time.sleep(2.5)
+st_now = json.loads(os.popen(f"{os.environ['CAIRNCTL']} --state-dir {state} status --json").read())
+rovers = [x for x in st_now["caster"]["sessions"] if x["role"] == "rover"]
+check(any(x["gga_lines"] >= 1 and x["rover_position_coarse"] and x["rover_position_coarse"]["lat"] == 47.1
+          for x in rovers), f"rover GGA parsed and kept coarsely ({rovers})")
 
 # --- slowloris: a byte every second; closed by the 10 s header timeout
 def slowloris(result):
@@ -192,7 +198,13 @@ check(dropped, "a client that never reads is closed as slow_consumer")
 
 stop.set()
 rt.join(5)
-st_json = os.popen(f"{os.environ['CAIRNCTL']} --state-dir {state} audit tail -n 5000").read()
+import subprocess
+tail = subprocess.run([os.environ['CAIRNCTL'], "--state-dir", state, "audit", "tail", "-n", "5000"],
+                      capture_output=True, text=True)
+print(tail.stderr, end="")
+st_json = tail.stdout
+if "truncated_upload" not in st_json:
+    print(st_json[-3000:])
 check("truncated_upload" in st_json, "the truncated upload is audited as truncated_upload")
 check("bad_secret" in st_json or "unknown_token" in st_json, "the wrong SOURCE password is audited")
 # the normal rover: every epoch, in order, no gap of more than one epoch

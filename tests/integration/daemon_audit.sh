@@ -20,11 +20,21 @@ start_cairnd --demo --speed 5
 grep -q "initial key" "$work/cairnd.log" || fail "the demo did not initialise the audit log"
 ctl token create --mount DEMO --scope read --label watch --json > "$work/tok.json"
 id=$(json "$work/tok.json" 'j["id"]')
+secret=$(json "$work/tok.json" 'j["secret"]')
+plain=$(json "$work/state/demo.json" 'j["caster_plain"]')
+# A rover streaming with the token: revocation must close its live session at once.
+wait_for 3 bash -c "'$cairnctl' --state-dir '$work/state' status --json | grep -q '\"tokens\": 4'" || true
+curl -sN --http0.9 -u "$id:$secret" "http://$plain/DEMO" -o "$work/rover.bin" --max-time 30 &
+rover_pid=$!
+pids+=($rover_pid)
+wait_for 5 bash -c "[ \$(stat -c %s '$work/rover.bin' 2>/dev/null || echo 0) -gt 100 ]" || fail "the new token's rover got no data"
 start=$(date +%s%N)
 ctl token revoke "$id" > /dev/null
 wait_for 3 grep -q "token $id revoked" "$work/cairnd.log" || fail "cairnd did not see the revocation"
+wait_for 3 bash -c "! kill -0 $rover_pid 2>/dev/null" || fail "the revoked token's session is still open"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
-echo "revocation seen after ${ms} ms"
+echo "revocation closed the live session after ${ms} ms"
+[ "$ms" -le 2500 ] || fail "revocation took ${ms} ms"
 [ "$(status_json | python3 -c 'import json,sys; print(json.load(sys.stdin)["auth"]["revoked_tokens"])')" -ge 1 ] \
     || fail "status does not count the revoked token"
 
@@ -34,8 +44,9 @@ kill -TERM "$cairnd_pid"
 set +e; wait "$cairnd_pid"; rc=$?; set -e
 [ $rc -eq 0 ] || fail "cairnd exited $rc"
 ctl audit tail -n 50 > "$work/tail.txt"
+grep -q "outcome=revoked" "$work/tail.txt" || fail "the closed session is not audited as revoked"
 for ev in system.start receiver.connect token.create token.revoke system.stop; do
-    grep -q "$ev" "$work/tail.txt" || fail "no $ev in the audit log"
+    grep -q "$ev" "$work/tail.txt" || { cat "$work/tail.txt" | cut -c1-120; fail "no $ev in the audit log"; }
 done
 key=$(grep -Eo 'initial key [0-9a-fA-F]+' "$work/cairnd.log" | awk '{print $3}')
 ctl audit verify --key "$key" || fail "the log does not verify with the demo's key"
