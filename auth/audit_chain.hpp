@@ -107,7 +107,7 @@ std::optional<std::string> find_secret_like_key(const nlohmann::json& details);
 
 // h_0, the hash "before" row 1: SHA-256 of a fixed domain string.
 audit_digest audit_genesis_hash();
-// Length-prefixed encoding of seq and the nine text fields (not hash/mac), so no field
+// Length-prefixed encoding of seq and the eight text fields (not hash/mac), so no field
 // boundary can move: "cairn-audit-v1" | u64be seq | (u32be len | bytes) x 8.
 std::vector<std::uint8_t> audit_canonical(const audit_row& row);
 // h_i = SHA-256(h_{i-1} || canonical(row_i)).
@@ -145,7 +145,7 @@ enum class audit_fault
     bad_mac,             // chain intact but the MAC is wrong: rewritten with a stolen key
     checkpoint_mismatch, // the row's MAC differs from the journal checkpoint: rewritten
     truncated_tail,      // rows the checkpoints or the key row know of are gone
-    malformed,           // hash or MAC of the wrong size
+    malformed,           // hash or MAC of the wrong size, or the key row is gone
 };
 std::string_view to_string(audit_fault f);
 

@@ -232,6 +232,7 @@ TEST_CASE("audit writer: failures reach the submitter; a bad event fails alone")
     CHECK(results[0] == audit_result(1));
     CHECK(!results[1]);
     CHECK(results[2] == audit_result(2));
+    (*w)->stop(); // before the io_context it posts to goes away
 
     CHECK(!audit_writer::open(dir.path + "/missing/cairn.db", nullptr));
     CHECK(!audit_writer::open(dir.db(), nullptr, {.queue_capacity = 0}));
