@@ -10,13 +10,14 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 
 namespace ctl {
 namespace {
 
 const char* usage = "usage: cairnctl audit init\n"
-                    "       cairnctl audit verify [--key KEY]\n"
+                    "       cairnctl audit verify [--key KEY] [--checkpoints FILE]\n"
                     "       cairnctl audit tail [-n N] [--json]\n"
                     "       cairnctl audit export --since TIME|SEQ --json\n";
 
@@ -83,11 +84,13 @@ int audit(const globals& g, const args& a)
         return exit_usage;
     }
     const std::string& sub = a[0];
-    std::string key_text, since, n_text;
+    std::string key_text, since, n_text, checkpoints_file;
     bool json = false;
     for (std::size_t i = 1; i < a.size(); ++i) {
         if (a[i] == "--key" && i + 1 < a.size())
             key_text = a[++i];
+        else if (a[i] == "--checkpoints" && i + 1 < a.size())
+            checkpoints_file = a[++i];
         else if (a[i] == "--since" && i + 1 < a.size())
             since = a[++i];
         else if (a[i] == "-n" && i + 1 < a.size())
@@ -143,7 +146,23 @@ int audit(const globals& g, const args& a)
             }
             key = *k;
         }
-        auto v = log.verify(key);
+        // Checkpoints (seq=N mac=HEX lines, e.g. from the journal: see docs/audit.md)
+        // reveal a log whose tail was cut or whose rows were rewritten.
+        std::vector<auth::audit_checkpoint> checkpoints;
+        if (!checkpoints_file.empty()) {
+            std::ifstream in(checkpoints_file);
+            if (!in) {
+                std::fprintf(stderr, "cairnctl audit verify: cannot read %s\n",
+                             checkpoints_file.c_str());
+                return exit_usage;
+            }
+            std::string line;
+            while (std::getline(in, line)) {
+                if (auto c = auth::parse_audit_checkpoint(line))
+                    checkpoints.push_back(*c);
+            }
+        }
+        auto v = log.verify(key, checkpoints);
         if (!v)
             return fail(sub, v.error());
         if (v->ok) {
