@@ -50,4 +50,6 @@ for ev in system.start receiver.connect token.create token.revoke system.stop; d
 done
 key=$(grep -Eo 'initial key [0-9a-fA-F]+' "$work/cairnd.log" | awk '{print $3}')
 ctl audit verify --key "$key" || fail "the log does not verify with the demo's key"
+# The secret of a token created while cairnd ran never reaches cairnd's log.
+! grep -qF "$secret" "$work/cairnd.log" || fail "a token secret reached cairnd's log"
 echo "daemon_audit: ok"

@@ -5,7 +5,16 @@
 source "$(dirname "$0")/lib.sh"
 need python3
 
+# sd_notify: a datagram socket stands in for systemd; READY=1 and WATCHDOG=1 must arrive.
+notify_log=$work/notify.log
+if command -v socat >/dev/null; then
+    socat -u UNIX-RECV:"$work/notify.sock" OPEN:"$notify_log",creat,append 2>/dev/null &
+    pids+=($!)
+    wait_for 5 test -S "$work/notify.sock" || fail "no notify socket"
+    export NOTIFY_SOCKET=$work/notify.sock WATCHDOG_USEC=1000000
+fi
 start_cairnd --demo --speed 10
+unset NOTIFY_SOCKET WATCHDOG_USEC
 mode=$(stat -c %a "$work/state/cairnd.sock")
 [ "$mode" = 600 ] || fail "control socket mode $mode, expected 600"
 
@@ -26,6 +35,11 @@ a=$(json "$work/s1.json" 'j["bytes_in"]'); b=$(json "$work/s2.json" 'j["bytes_in
 [ "$b" -gt "$a" ] || fail "counters did not grow ($a -> $b)"
 [ "$(json "$work/s2.json" 'j["bytes_per_second"] > 0')" = True ] || fail "bytes_per_second is 0"
 
+if [ -n "${notify_log:-}" ] && command -v socat >/dev/null; then
+    wait_for 5 grep -q "READY=1" "$notify_log" || fail "no READY=1 sent to NOTIFY_SOCKET"
+    wait_for 5 grep -q "WATCHDOG=1" "$notify_log" || fail "no WATCHDOG=1 sent (WatchdogSec)"
+fi
+
 # Text output too.
 "$cairnctl" --state-dir "$work/state" status | grep -q "receiver: connected" || fail "text status"
 
@@ -45,4 +59,5 @@ set +e; wait "$cairnd_pid"; rc=$?; set -e
 [ $rc -eq 0 ] || fail "cairnd exited $rc on SIGTERM"
 [ ! -e "$work/state/cairnd.sock" ] || fail "socket left behind"
 grep -q '^<5>SIGTERM received' "$work/cairnd.log" || fail "no <5> level-prefixed stop line"
+[ -z "${notify_log:-}" ] || grep -q "STOPPING=1" "$notify_log" || fail "no STOPPING=1 sent"
 echo "demo_status: ok"
