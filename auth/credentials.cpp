@@ -3,6 +3,8 @@
 // an NTRIP v1 SOURCE line) into a user and a secret. Pure: no I/O, never throws.
 #include "auth/credentials.hpp"
 
+#include "auth/base64.hpp"
+
 #include <openssl/crypto.h>
 
 #include <array>
@@ -10,79 +12,6 @@
 
 namespace auth {
 namespace {
-
-constexpr std::string_view b64_alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-// Sextet value of c, or -1.
-int b64_value(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-// Strict RFC 4648 base64: padded to a multiple of 4, no whitespace, '=' only at the end,
-// and unused bits zero, so each byte string has exactly one accepted spelling.
-bool b64_decode(std::string_view in, std::string& out)
-{
-    if (in.empty() || in.size() % 4 != 0)
-        return false;
-    std::size_t pad = 0;
-    while (pad < 2 && in[in.size() - 1 - pad] == '=')
-        ++pad;
-    const std::size_t data_chars = in.size() - pad;
-    out.clear();
-    out.reserve(in.size() / 4 * 3);
-    std::uint32_t acc = 0;
-    unsigned bits = 0;
-    for (std::size_t i = 0; i < data_chars; ++i) {
-        const int v = b64_value(in[i]);
-        if (v < 0)
-            return false;
-        acc = (acc << 6) | static_cast<std::uint32_t>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(static_cast<char>((acc >> bits) & 0xff));
-        }
-    }
-    // Leftover bits (2 with "==", 4 with "=") must be zero.
-    return (acc & ((1u << bits) - 1)) == 0;
-}
-
-std::string b64_encode(std::string_view in)
-{
-    std::string out;
-    out.reserve((in.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    for (; i + 3 <= in.size(); i += 3) {
-        const std::uint32_t v = (static_cast<std::uint8_t>(in[i]) << 16) |
-                                (static_cast<std::uint8_t>(in[i + 1]) << 8) |
-                                static_cast<std::uint8_t>(in[i + 2]);
-        for (int k = 3; k >= 0; --k)
-            out.push_back(b64_alphabet[(v >> (6 * k)) & 0x3f]);
-    }
-    const std::size_t rest = in.size() - i;
-    if (rest > 0) {
-        std::uint32_t v = static_cast<std::uint8_t>(in[i]) << 16;
-        if (rest == 2)
-            v |= static_cast<std::uint8_t>(in[i + 1]) << 8;
-        out.push_back(b64_alphabet[(v >> 18) & 0x3f]);
-        out.push_back(b64_alphabet[(v >> 12) & 0x3f]);
-        out.push_back(rest == 2 ? b64_alphabet[(v >> 6) & 0x3f] : '=');
-        out.push_back('=');
-    }
-    return out;
-}
 
 bool is_control(char c)
 {
@@ -154,10 +83,11 @@ tl::expected<credential, parse_error> make(credential_kind kind, std::string_vie
 
 tl::expected<credential, parse_error> parse_basic(std::string_view b64)
 {
-    std::string decoded;
+    auto decoded = base64_decode(b64, b64_padding::required);
     tl::expected<credential, parse_error> result = tl::unexpected(parse_error::bad_base64);
-    if (b64_decode(b64, decoded)) {
-        const auto text = std::string_view(decoded);
+    if (decoded) {
+        const auto text =
+            std::string_view(reinterpret_cast<const char*>(decoded->data()), decoded->size());
         const auto colon = text.find(':');
         if (colon == std::string_view::npos)
             result = tl::unexpected(parse_error::no_colon);
@@ -166,7 +96,8 @@ tl::expected<credential, parse_error> parse_basic(std::string_view b64)
                           true, is_printable_ascii, [](char c) { return !is_control(c); });
     }
     // The decoded text held the password.
-    OPENSSL_cleanse(decoded.data(), decoded.size());
+    if (decoded)
+        OPENSSL_cleanse(decoded->data(), decoded->size());
     return result;
 }
 
@@ -249,7 +180,10 @@ std::string basic_authorization(std::string_view user, std::string_view password
     std::string plain;
     plain.reserve(user.size() + 1 + password.size());
     plain.append(user).append(1, ':').append(password);
-    auto out = "Basic " + b64_encode(plain);
+    auto out =
+        "Basic " +
+        base64_encode(std::span(reinterpret_cast<const std::uint8_t*>(plain.data()), plain.size()),
+                      b64_padding::required);
     OPENSSL_cleanse(plain.data(), plain.size());
     return out;
 }

@@ -2,6 +2,8 @@
 // scrypt password hashing: the encoded format, its strict parser, and the bounded KDF call.
 #include "auth/password.hpp"
 
+#include "auth/base64.hpp"
+
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -21,71 +23,6 @@ namespace auth {
 namespace {
 
 constexpr std::string_view prefix = "$scrypt$";
-constexpr char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-// Standard base64 without '=' padding.
-std::string b64_encode(std::span<const std::uint8_t> in)
-{
-    std::string out;
-    out.reserve((in.size() * 4 + 2) / 3);
-    std::size_t i = 0;
-    for (; i + 3 <= in.size(); i += 3) {
-        std::uint32_t v =
-            (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
-        for (int s = 18; s >= 0; s -= 6)
-            out.push_back(b64_alphabet[(v >> s) & 0x3f]);
-    }
-    if (std::size_t rest = in.size() - i; rest > 0) {
-        std::uint32_t v = std::uint32_t{in[i]} << 16;
-        if (rest == 2)
-            v |= std::uint32_t{in[i + 1]} << 8;
-        out.push_back(b64_alphabet[(v >> 18) & 0x3f]);
-        out.push_back(b64_alphabet[(v >> 12) & 0x3f]);
-        if (rest == 2)
-            out.push_back(b64_alphabet[(v >> 6) & 0x3f]);
-    }
-    return out;
-}
-
-int b64_value(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-// Strict: alphabet only, no padding, unused trailing bits zero (one spelling per value).
-std::optional<std::vector<std::uint8_t>> b64_decode(std::string_view in)
-{
-    if (in.size() % 4 == 1)
-        return std::nullopt;
-    std::vector<std::uint8_t> out;
-    out.reserve(in.size() * 3 / 4);
-    std::uint32_t acc = 0;
-    int bits = 0;
-    for (char c : in) {
-        int v = b64_value(c);
-        if (v < 0)
-            return std::nullopt;
-        acc = (acc << 6) | static_cast<std::uint32_t>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(static_cast<std::uint8_t>((acc >> bits) & 0xff));
-        }
-    }
-    if ((acc & ((1u << bits) - 1)) != 0)
-        return std::nullopt;
-    return out;
-}
 
 // A decimal without sign, leading zeros or more than 3 digits.
 std::optional<unsigned> parse_small_uint(std::string_view s)
@@ -148,13 +85,13 @@ tl::expected<parsed_hash, std::string> parse(std::string_view encoded)
     if (auto ok = check_scrypt_params(out.params); !ok)
         return bad(ok.error());
 
-    auto salt = b64_decode(salt64);
+    auto salt = base64_decode(salt64, b64_padding::none);
     if (!salt)
         return bad("salt is not unpadded base64");
     if (salt->size() < min_salt_bytes || salt->size() > max_salt_bytes)
         return bad("salt has " + std::to_string(salt->size()) + " bytes, expected " +
                    std::to_string(min_salt_bytes) + " to " + std::to_string(max_salt_bytes));
-    auto hash = b64_decode(hash64);
+    auto hash = base64_decode(hash64, b64_padding::none);
     if (!hash)
         return bad("hash is not unpadded base64");
     if (hash->size() != hash_bytes)
@@ -302,7 +239,8 @@ tl::expected<std::string, std::string> hash_password(std::string_view password,
         return tl::unexpected(ok.error());
     std::string out = std::string(prefix) + "ln=" + std::to_string(params.ln) +
                       ",r=" + std::to_string(params.r) + ",p=" + std::to_string(params.p) + "$" +
-                      b64_encode(salt) + "$" + b64_encode(derived);
+                      base64_encode(salt, b64_padding::none) + "$" +
+                      base64_encode(derived, b64_padding::none);
     OPENSSL_cleanse(derived.data(), derived.size());
     return out;
 }
