@@ -272,6 +272,9 @@ void session<Stream>::serve_rover(mountpoint& mp, gnss::byte_view rest)
     // The status line goes in its own write: BKG ntripclient and gpsd 3.22 discard
     // whatever else arrives in the first recv().
     write_head(std::move(head), [this] {
+        // The request is done with: keep only what a streaming rover needs.
+        parser_ = request_parser();
+        std::vector<std::uint8_t>(rover_read_buffer).swap(buf_);
         for (const auto& f : mount_->station_frames(steady::now()))
             deliver(f);
         mount_->join(this);

@@ -15,6 +15,9 @@ namespace ntrip {
 
 // Per-connection read buffer and how much of an in-band line (rover GGA) is kept.
 constexpr std::size_t session_read_buffer = 4096;
+// Once streaming, a rover only sends GGA lines: its buffer shrinks to this (memory per
+// rover matters at thousands of rovers).
+constexpr std::size_t rover_read_buffer = 256;
 constexpr std::size_t max_inband_line = 128;
 constexpr std::size_t max_write_bytes = 60 * 1024;
 
@@ -67,7 +70,7 @@ private:
     net::ip::tcp::endpoint peer_;
     std::string peer_text_;
     net::steady_timer timer_;
-    std::array<std::uint8_t, session_read_buffer> buf_{};
+    std::vector<std::uint8_t> buf_ = std::vector<std::uint8_t>(session_read_buffer);
     request_parser parser_;
     ntrip::version version_ = version::v1;
     role role_ = role::none;

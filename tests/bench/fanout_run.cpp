@@ -84,13 +84,13 @@ run_report run_fanout(const run_config& cfg)
         }
     }
 
+    feeder feed(cfg.feed); // may throw: before any thread exists
     net::io_context ioc{cfg.threads};
     auto guard = net::make_work_guard(ioc);
     std::vector<std::thread> io;
     for (int i = 0; i < cfg.threads; ++i)
         io.emplace_back([&ioc] { ioc.run(); });
 
-    feeder feed(cfg.feed);
     std::atomic<bool> ready{false}, stop{false}, feed_done{false};
     std::optional<proc_sample> cpu_before;
     double self_before = 0;
@@ -192,6 +192,8 @@ run_report run_fanout(const run_config& cfg)
         r.failures[i] = st.failures[i];
     r.refused_sample = st.refused_sample;
     r.bytes_in = st.bytes_in;
+    if (r.bytes_in > 0)
+        r.reads_per_epoch = double(st.reads) * double(cfg.feed.epoch_bytes) / double(r.bytes_in);
     const double window_s = seconds_d(window_end - window_start).count();
     if (window_start != clock::time_point{} && window_s > 0) {
         r.generator_cpu_pct = 100.0 * (self_after - self_before) / window_s;
@@ -231,10 +233,10 @@ void print_table(const run_config& cfg, const run_report& r)
     for (std::size_t i = 0; i < r.failures.size(); ++i)
         if (r.failures[i])
             fails += fmt::format(" {} {}", failure_names[i], r.failures[i]);
-    fmt::print(out, "  failures:{}{}; crc errors {}; broken epochs {}\n",
+    fmt::print(out, "  failures:{}{}; crc errors {}; broken epochs {}; {:.2f} reads/epoch\n",
                fails.empty() ? " none" : fails,
                r.refused_sample.empty() ? "" : " (first refusal: \"" + r.refused_sample + "\")",
-               r.crc_errors, r.broken_epochs);
+               r.crc_errors, r.broken_epochs, r.reads_per_epoch);
     fmt::print(out,
                "  generator CPU {:.1f} %; load average {:.2f}; late feed ticks {}; {:.1f} s{}\n",
                r.generator_cpu_pct, r.load1, r.late_ticks, r.wall_s,
@@ -254,14 +256,14 @@ void print_json(const run_config& cfg, const run_report& r)
                "\"ramp_s\":{:.3f},\"caster_sampled\":{},\"caster_cpu_pct\":{:.3f},"
                "\"rss_before_kib\":{},\"rss_after_kib\":{},\"rss_per_client_bytes\":{:.1f},"
                "\"generator_cpu_pct\":{:.3f},\"load1\":{:.2f},\"late_ticks\":{},\"crc_errors\":{},"
-               "\"broken_epochs\":{},\"bytes_in\":{}{},\"refused_sample\":{},\"feed_error\":{},"
-               "\"wall_s\":{:.2f}}}\n",
+               "\"broken_epochs\":{},\"bytes_in\":{},\"reads_per_epoch\":{:.3f}{},"
+               "\"refused_sample\":{},\"feed_error\":{},\"wall_s\":{:.2f}}}\n",
                json_string(cfg.label), json_string(cfg.where), cfg.tls, cfg.v2, cfg.clients,
                r.connected, r.streaming_at_end, cfg.epochs, cfg.feed.epoch_bytes, cfg.feed.rate,
                r.measured, r.expected, r.complete, pct, r.p50_ms, r.p99_ms, r.max_ms, r.mean_ms,
                r.ramp_s, r.sampled, r.caster_cpu_pct, r.rss_before_kib, r.rss_after_kib,
                r.rss_per_client_bytes, r.generator_cpu_pct, r.load1, r.late_ticks, r.crc_errors,
-               r.broken_epochs, r.bytes_in, fails, json_string(r.refused_sample),
+               r.broken_epochs, r.bytes_in, r.reads_per_epoch, fails, json_string(r.refused_sample),
                json_string(r.feed_error), r.wall_s);
     std::fflush(stdout);
 }

@@ -48,8 +48,9 @@ struct run_report
     std::array<std::size_t, static_cast<std::size_t>(failure::count_)> failures{};
     std::string refused_sample;
     std::uint64_t crc_errors = 0, broken_epochs = 0, bytes_in = 0;
-    bool sampled = false;      // caster figures below are valid
-    double caster_cpu_pct = 0; // of one core, over the window
+    double reads_per_epoch = 0; // rover reads per epoch's worth of bytes
+    bool sampled = false;       // caster figures below are valid
+    double caster_cpu_pct = 0;  // of one core, over the window
     long rss_before_kib = 0, rss_after_kib = 0;
     double rss_per_client_bytes = 0;
     double generator_cpu_pct = 0; // this process, over the window

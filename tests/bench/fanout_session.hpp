@@ -79,6 +79,7 @@ struct fanout_state
     std::atomic<std::size_t> failed{0};
     std::array<std::atomic<std::size_t>, static_cast<std::size_t>(failure::count_)> failures{};
     std::atomic<std::uint64_t> bytes_in{0};
+    std::atomic<std::uint64_t> reads{0}; // reads that returned data: how finely a caster writes
     std::mutex sample_mutex;
     std::string refused_sample; // the first refusal's status line, for the report
 
@@ -178,6 +179,7 @@ private:
                             ? failure::closed
                             : failure::read);
         state_.bytes_in.fetch_add(n, std::memory_order_relaxed);
+        state_.reads.fetch_add(1, std::memory_order_relaxed);
         const std::uint64_t t = now_ns();
         if (streaming_)
             consume(buffer_.get(), n, t);
