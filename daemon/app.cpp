@@ -77,6 +77,11 @@ public:
                         CAIRN_VERSION, daemon_input::to_string(opts_.input.kind),
                         opts_.state_dir + "/cairnd.sock");
         io_.run();
+        // Run what stop() left queued (aborted reads and writes of closed sessions) while
+        // the caster and the control server still exist: a session's last reference is
+        // often in such a handler, and its destructor leaves its owner's registry.
+        io_.restart();
+        io_.poll();
         return exit_code_;
     }
 
