@@ -404,4 +404,29 @@ std::string audit_row_json_line(const audit_row& r)
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+tl::expected<void, std::string>
+commit_audited(database& db, audit_log& log, const audit_event& ev,
+               std::chrono::system_clock::time_point now,
+               const std::function<tl::expected<void, std::string>()>& change)
+{
+    if (auto b = db.begin(); !b)
+        return tl::unexpected("cannot start a transaction: " + b.error());
+    if (auto r = change(); !r) {
+        db.rollback();
+        return tl::unexpected(r.error());
+    }
+    auto receipt = log.append_in_transaction(ev, now);
+    if (!receipt) {
+        db.rollback();
+        return tl::unexpected("cannot write the audit row, so nothing was changed: " +
+                              receipt.error());
+    }
+    if (auto c = db.commit(); !c) {
+        db.rollback();
+        return tl::unexpected("cannot commit, so nothing was changed: " + c.error());
+    }
+    log.after_commit(ev, *receipt);
+    return {};
+}
+
 } // namespace auth

@@ -24,6 +24,8 @@
 
 #include <tl/expected.hpp>
 
+#include <functional>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -126,5 +128,13 @@ private:
 // {"seq":..,"time":..,"category":..,"event":..,"actor":..,"source":..,"object":..,
 //  "outcome":..,"details":{..},"hash":"hex","mac":"hex"} without a trailing newline.
 std::string audit_row_json_line(const audit_row& r);
+
+// One audited change: BEGIN IMMEDIATE, change(), the audit row, COMMIT, then after_commit.
+// The change and its record commit together or not at all (no audit, no change); any
+// failure rolls back and is returned with what failed.
+tl::expected<void, std::string>
+commit_audited(database& db, audit_log& log, const audit_event& ev,
+               std::chrono::system_clock::time_point now,
+               const std::function<tl::expected<void, std::string>()>& change);
 
 } // namespace auth

@@ -65,7 +65,8 @@ private:
         std::string reply;
         if (auto req = parse_request(line)) {
             auto result = owner_.handle()(*req);
-            reply = result ? ok_reply(*req, std::move(*result)) : error_reply(req->id, result.error());
+            reply =
+                result ? ok_reply(*req, std::move(*result)) : error_reply(req->id, result.error());
         } else {
             reply = error_reply(nullptr, req.error());
         }
@@ -78,15 +79,15 @@ private:
     {
         out_ = std::move(reply);
         arm_timer();
-        net::async_write(socket_, net::buffer(out_),
-                         [self = shared_from_this(), close_after](boost::system::error_code ec,
-                                                                  std::size_t) {
-                             if (ec)
-                                 return self->fail(ec);
-                             if (close_after)
-                                 return self->close();
-                             self->read();
-                         });
+        net::async_write(
+            socket_, net::buffer(out_),
+            [self = shared_from_this(), close_after](boost::system::error_code ec, std::size_t) {
+                if (ec)
+                    return self->fail(ec);
+                if (close_after)
+                    return self->close();
+                self->read();
+            });
     }
 
     void fail(boost::system::error_code ec)
@@ -105,7 +106,7 @@ private:
 };
 
 server::server(net::io_context& io, std::string path, handler h)
-    : io_(io), path_(std::move(path)), handler_(std::move(h)), acceptor_(io)
+    : io_(io), path_(std::move(path)), handler_(std::move(h)), acceptor_(io), retry_(io)
 {
     if (path_.size() >= sizeof(sockaddr_un::sun_path))
         throw std::runtime_error("control socket path too long (" + path_ +
@@ -130,7 +131,10 @@ server::~server()
     stop();
 }
 
-void server::start() { accept(); }
+void server::start()
+{
+    accept();
+}
 
 void server::stop()
 {
@@ -139,6 +143,7 @@ void server::stop()
     stopped_ = true;
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    retry_.cancel();
     for (auto* s : std::unordered_set<session*>(sessions_))
         s->close();
     ::unlink(path_.c_str());
@@ -160,7 +165,14 @@ void server::accept()
                 std::make_shared<session>(*this, std::move(socket))->start();
             }
         } else {
+            // EMFILE and friends: try again shortly rather than spin on the error.
             daemon_log::log(daemon_log::warning, "control: accept: {}", ec.message());
+            retry_.expires_after(accept_retry);
+            retry_.async_wait([this](boost::system::error_code e) {
+                if (!e && !stopped_)
+                    accept();
+            });
+            return;
         }
         accept();
     });

@@ -18,6 +18,8 @@ namespace control {
 using handler = std::function<tl::expected<nlohmann::json, std::string>(const request&)>;
 
 constexpr std::chrono::seconds idle_timeout{10};
+// After a failed accept (out of descriptors), wait this long before the next one.
+constexpr std::chrono::milliseconds accept_retry{100};
 
 class session;
 
@@ -44,6 +46,7 @@ private:
     std::string path_;
     handler handler_;
     net::local::stream_protocol::acceptor acceptor_;
+    net::steady_timer retry_;
     std::unordered_set<session*> sessions_;
     bool stopped_ = false;
 };

@@ -40,8 +40,9 @@ std::optional<auth::audit_category> category(const std::string& s)
 
 } // namespace
 
-tl::expected<void, std::string> audited_change(auth::database& db, const change_record& rec,
-                                               const std::function<tl::expected<void, std::string>()>& change)
+tl::expected<void, std::string>
+audited_change(auth::database& db, const change_record& rec,
+               const std::function<tl::expected<void, std::string>()>& change)
 {
     if (auto s = auth::audit_log::ensure_schema(db); !s)
         return tl::unexpected(s.error());
@@ -57,24 +58,7 @@ tl::expected<void, std::string> audited_change(auth::database& db, const change_
     if (!cat)
         return tl::unexpected("unknown audit category " + rec.category);
     auth::audit_event ev{*cat, rec.event, local_actor(), "local", rec.object, "ok", rec.details};
-    if (auto b = db.begin(); !b)
-        return tl::unexpected("cannot start a transaction: " + b.error());
-    if (auto r = change(); !r) {
-        db.rollback();
-        return tl::unexpected(r.error());
-    }
-    auto receipt = log.append_in_transaction(ev, std::chrono::system_clock::now());
-    if (!receipt) {
-        db.rollback();
-        return tl::unexpected("cannot write the audit row, so nothing was changed: " +
-                              receipt.error());
-    }
-    if (auto c = db.commit(); !c) {
-        db.rollback();
-        return tl::unexpected("cannot commit, so nothing was changed: " + c.error());
-    }
-    log.after_commit(ev, *receipt);
-    return {};
+    return auth::commit_audited(db, log, ev, std::chrono::system_clock::now(), change);
 }
 
 int audit(const globals& g, const args& a)
@@ -113,8 +97,8 @@ int audit(const globals& g, const args& a)
     } else if (auto exists = db->prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND "
                                          "name='audit'");
                !exists || !exists->step().value_or(false)) {
-        return fail(sub, "there is no audit log in " + db->path() +
-                             " yet: run `cairnctl audit init`");
+        return fail(sub,
+                    "there is no audit log in " + db->path() + " yet: run `cairnctl audit init`");
     }
     auth::systemd_journal journal;
     auth::audit_log log(*db, &journal);
@@ -124,8 +108,9 @@ int audit(const globals& g, const args& a)
         if (!key)
             return fail(sub, key.error());
         // The row recording the init is the first one the key protects.
-        auth::audit_event ev{auth::audit_category::audit, "audit.init", local_actor(), "local",
-                             "audit", "ok", nlohmann::json::object()};
+        auth::audit_event ev{
+            auth::audit_category::audit, "audit.init", local_actor(), "local", "audit", "ok",
+            nlohmann::json::object()};
         if (auto r = log.append(ev, std::chrono::system_clock::now()); !r)
             return fail(sub, r.error());
         fmt::print("audit log initialised in {}\n", db->path());
@@ -167,9 +152,10 @@ int audit(const globals& g, const args& a)
             return fail(sub, v.error());
         if (v->ok) {
             fmt::print("audit log intact: {} rows{}\n", v->rows_checked,
-                       key ? ", every MAC checked with the initial key" : " (hash chain; "
-                                                                          "pass --key to check "
-                                                                          "the MACs too)");
+                       key ? ", every MAC checked with the initial key"
+                           : " (hash chain; "
+                             "pass --key to check "
+                             "the MACs too)");
             return exit_ok;
         }
         fmt::print("audit log TAMPERED: first bad sequence {}: {}{}\n",

@@ -54,18 +54,11 @@ std::pair<std::string, std::string> demo_token(daemon_auth::auth_service& auth,
     auto& db = auth.database();
     auth::token_store store(db);
     auth::audit_log log(db, &auth.journal());
-    auth::audit_event ev{auth::audit_category::token, "token.create", "cairnd --demo", "local",
-                         t.id, "ok", auth::to_json(auth::to_info(t))};
-    if (auto b = db.begin(); !b)
-        throw std::runtime_error(b.error());
-    auto c = store.create(t);
-    auto r = c ? log.append_in_transaction(ev, t.created)
-               : tl::expected<auth::audit_receipt, std::string>(tl::unexpected(c.error()));
-    if (!r || !db.commit()) {
-        db.rollback();
-        throw std::runtime_error("cannot record the demo token: " + (r ? c.error() : r.error()));
-    }
-    log.after_commit(ev, *r);
+    auth::audit_event ev{
+        auth::audit_category::token,    "token.create", "cairnd --demo", "local", t.id, "ok",
+        auth::to_json(auth::to_info(t))};
+    if (auto r = auth::commit_audited(db, log, ev, t.created, [&] { return store.create(t); }); !r)
+        throw std::runtime_error("cannot record the demo token: " + r.error());
     return {t.id, std::string(secret->reveal())};
 }
 
@@ -85,8 +78,8 @@ ntrip_service::ntrip_service(net::io_context& io, const config::settings& s,
     }
     if (demo) {
         listeners.push_back({"127.0.0.1", demo->plain_port, false, true});
-        listeners.push_back({"127.0.0.1", static_cast<unsigned short>(demo->plain_port + 1), true,
-                             true});
+        listeners.push_back(
+            {"127.0.0.1", static_cast<unsigned short>(demo->plain_port + 1), true, true});
     }
     bool any_tls = std::any_of(listeners.begin(), listeners.end(), [](auto& l) { return l.tls; });
     if (any_tls) {
@@ -181,17 +174,18 @@ void ntrip_service::setup_demo(const std::string& state_dir, const demo_options&
         throw std::runtime_error("cannot write " + path);
     }
     ::close(fd);
-    std::fprintf(stderr,
-                 "  NTRIP demo (credentials are demo-only; they are also in %s):\n"
-                 "    caster %s (plain), %s (TLS, CA %s)\n"
-                 "    rover:  user %s password %s  (mountpoint DEMO)\n"
-                 "    source: user %s password %s  (mountpoint DEMO_UP, TLS only)\n"
-                 "    try:    curl -sN --http0.9 -u %s:%s http://127.0.0.1:%u/DEMO | head -c 2000 | "
-                 "od -An -tx1 | head\n",
-                 path.c_str(), fmt::format("127.0.0.1:{}", d.plain_port).c_str(),
-                 fmt::format("127.0.0.1:{}", d.plain_port + 1).c_str(), certificate_path_.c_str(),
-                 rover.first.c_str(), rover.second.c_str(), source.first.c_str(),
-                 source.second.c_str(), rover.first.c_str(), rover.second.c_str(), d.plain_port);
+    std::fprintf(
+        stderr,
+        "  NTRIP demo (credentials are demo-only; they are also in %s):\n"
+        "    caster %s (plain), %s (TLS, CA %s)\n"
+        "    rover:  user %s password %s  (mountpoint DEMO)\n"
+        "    source: user %s password %s  (mountpoint DEMO_UP, TLS only)\n"
+        "    try:    curl -sN --http0.9 -u %s:%s http://127.0.0.1:%u/DEMO | head -c 2000 | "
+        "od -An -tx1 | head\n",
+        path.c_str(), fmt::format("127.0.0.1:{}", d.plain_port).c_str(),
+        fmt::format("127.0.0.1:{}", d.plain_port + 1).c_str(), certificate_path_.c_str(),
+        rover.first.c_str(), rover.second.c_str(), source.first.c_str(), source.second.c_str(),
+        rover.first.c_str(), rover.second.c_str(), d.plain_port);
 }
 
 nlohmann::json ntrip_service::status() const

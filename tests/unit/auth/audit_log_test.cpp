@@ -467,3 +467,48 @@ TEST_CASE("audit log: read, tail and export")
     }
     CHECK(expect == 13);
 }
+
+TEST_CASE("commit_audited: the change and its row commit together or not at all")
+{
+    temp_dir dir;
+    auto db = database::open(dir.path + "/cairn.db");
+    REQUIRE(db);
+    REQUIRE(audit_log::ensure_schema(*db));
+    REQUIRE(db->exec("CREATE TABLE thing(x INTEGER)"));
+    audit_log log(*db);
+    REQUIRE(log.init());
+    audit_event ev{audit_category::config,  "config.change", "tester", "local", "thing", "ok",
+                   nlohmann::json::object()};
+    auto count = [&](const char* sql) {
+        auto s = db->prepare(sql);
+        REQUIRE(s);
+        REQUIRE(s->step().value());
+        return s->column_int(0);
+    };
+    auto now = system_clock::now();
+    // A failing change leaves neither the change nor a row.
+    auto bad = commit_audited(*db, log, ev, now, [&]() -> tl::expected<void, std::string> {
+        REQUIRE(db->exec("INSERT INTO thing VALUES (1)"));
+        return tl::unexpected(std::string("refused"));
+    });
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error() == "refused");
+    CHECK(count("SELECT COUNT(*) FROM thing") == 0);
+    CHECK(count("SELECT COUNT(*) FROM audit") == 0);
+    // A change whose row cannot be written (invalid event) is rolled back too.
+    audit_event invalid = ev;
+    invalid.details = {{"password", "x"}};
+    auto no_row = commit_audited(*db, log, invalid, now, [&]() -> tl::expected<void, std::string> {
+        return db->exec("INSERT INTO thing VALUES (2)");
+    });
+    REQUIRE_FALSE(no_row);
+    CHECK(no_row.error().find("nothing was changed") != std::string::npos);
+    CHECK(count("SELECT COUNT(*) FROM thing") == 0);
+    // A good change and its row both land.
+    auto ok = commit_audited(*db, log, ev, now, [&]() -> tl::expected<void, std::string> {
+        return db->exec("INSERT INTO thing VALUES (3)");
+    });
+    REQUIRE(ok);
+    CHECK(count("SELECT COUNT(*) FROM thing") == 1);
+    CHECK(count("SELECT COUNT(*) FROM audit") == 1);
+}

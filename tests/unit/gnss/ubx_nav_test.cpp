@@ -2,15 +2,15 @@
 // Tests of the NAV-PVT, NAV-SAT, NAV-SIG and NAV-SVIN codecs on hand-built and captured frames.
 #include "gnss/ubx_nav.hpp"
 
+#include "tests/unit/gnss/ubx_frames.hpp"
+#include "tests/unit/test_data.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <limits>
 #include <map>
 #include <random>
@@ -20,50 +20,6 @@ using gnss::byte_view;
 using gnss::bytes;
 
 namespace {
-
-// Reads a capture from $CAIRN_TEST_DATA; skips the whole binary (exit 77) without it.
-bytes read_capture(const char* name)
-{
-    const char* dir = std::getenv("CAIRN_TEST_DATA");
-    const auto path = std::filesystem::path(dir ? dir : "") / name;
-    if (!dir || !std::filesystem::is_regular_file(path)) {
-        std::printf("SKIP: capture %s not found (set CAIRN_TEST_DATA)\n", path.c_str());
-        std::exit(77);
-    }
-    std::ifstream in(path, std::ios::binary);
-    return bytes(std::istreambuf_iterator<char>(in), {});
-}
-
-// Verified UBX frames of a capture, found by a local scan (b5 62, length, checksum) so
-// these tests do not depend on the framer. Other protocols in between are skipped.
-struct scan_result
-{
-    std::vector<bytes> frames;
-    std::size_t unframed = 0;
-};
-
-scan_result scan_ubx(byte_view data)
-{
-    scan_result out;
-    std::size_t i = 0;
-    while (i < data.size()) {
-        const std::size_t left = data.size() - i;
-        if (left >= ubx::header_size + ubx::checksum_size && data[i] == ubx::sync1 &&
-            data[i + 1] == ubx::sync2) {
-            const std::size_t size =
-                ubx::header_size + gnss::le_u16(&data[i + 4]) + ubx::checksum_size;
-            if (size <= left && ubx::parse_frame(data.subspan(i, size))) {
-                out.frames.emplace_back(data.begin() + static_cast<std::ptrdiff_t>(i),
-                                        data.begin() + static_cast<std::ptrdiff_t>(i + size));
-                i += size;
-                continue;
-            }
-        }
-        ++out.unframed;
-        ++i;
-    }
-    return out;
-}
 
 // The payload of a frame built by an encoder, copied so a decoder over-read would be
 // caught by the sanitizers rather than land in the checksum.
@@ -363,7 +319,8 @@ TEST_CASE("fixed-seed random NAV messages round-trip through encode and decode")
             b = u8();
         svin[0] = 0;
         for (int k = 24; k <= 26; ++k) // high-precision parts are -99..99
-            svin[static_cast<std::size_t>(k)] = static_cast<std::uint8_t>(static_cast<int>(u8() % 199) - 99);
+            svin[static_cast<std::size_t>(k)] =
+                static_cast<std::uint8_t>(static_cast<int>(u8() % 199) - 99);
         const auto v = ubx::decode_nav_svin({ubx::cls::nav, ubx::id::nav_svin, svin});
         REQUIRE(v);
         const bytes vf = ubx::encode_nav_svin(*v);
@@ -381,8 +338,8 @@ TEST_CASE("fixed-seed random NAV messages round-trip through encode and decode")
 
 TEST_CASE("capture: ZED-F9P HPG 1.32 navigation stream (gpsd regression log)")
 {
-    const bytes data = read_capture("zed-f9p-hpg132-nav.ubx");
-    const auto scan = scan_ubx(data);
+    const auto data = cairn_test::capture("zed-f9p-hpg132-nav.ubx");
+    const auto scan = cairn_test::ubx_frames(data);
     CHECK(scan.frames.size() == 70);
     CHECK(scan.unframed == 1); // the trailing newline
     std::map<std::string, int> by_name;
@@ -431,8 +388,8 @@ TEST_CASE("capture: ZED-F9P HPG 1.32 navigation stream (gpsd regression log)")
 
 TEST_CASE("capture: u-center session NAV messages")
 {
-    const bytes data = read_capture("zed-f9p-ucenter-session.ubx");
-    const auto scan = scan_ubx(data);
+    const auto data = cairn_test::capture("zed-f9p-ucenter-session.ubx");
+    const auto scan = cairn_test::ubx_frames(data);
     int svins = 0;
     int pvts = 0;
     int sats = 0;
@@ -467,8 +424,8 @@ TEST_CASE("capture: u-center session NAV messages")
 
 TEST_CASE("capture: F9 base in fixed mode, UBX mixed with RTCM3 and NMEA")
 {
-    const bytes data = read_capture("u-blox-f9-base-mixed-nmea-ubx-rtcm3.log");
-    const auto scan = scan_ubx(data);
+    const auto data = cairn_test::capture("u-blox-f9-base-mixed-nmea-ubx-rtcm3.log");
+    const auto scan = cairn_test::ubx_frames(data);
     int pvts = 0;
     int svins = 0;
     for (const auto& f : scan.frames) {

@@ -4,13 +4,13 @@
 
 #include "gnss/crc.hpp"
 
+#include "tests/unit/gnss/ubx_frames.hpp"
+#include "tests/unit/test_data.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <random>
 
@@ -19,50 +19,6 @@ using gnss::byte_view;
 using gnss::bytes;
 
 namespace {
-
-// Reads a capture from $CAIRN_TEST_DATA; skips the whole binary (exit 77) without it.
-bytes read_capture(const char* name)
-{
-    const char* dir = std::getenv("CAIRN_TEST_DATA");
-    const auto path = std::filesystem::path(dir ? dir : "") / name;
-    if (!dir || !std::filesystem::is_regular_file(path)) {
-        std::printf("SKIP: capture %s not found (set CAIRN_TEST_DATA)\n", path.c_str());
-        std::exit(77);
-    }
-    std::ifstream in(path, std::ios::binary);
-    return bytes(std::istreambuf_iterator<char>(in), {});
-}
-
-// A small UBX-only scan (b5 62, length, checksum) so these tests do not depend on the
-// framer; everything that is not a verified UBX frame counts as unframed.
-struct scan_result
-{
-    std::vector<bytes> frames;
-    std::size_t unframed = 0;
-};
-
-scan_result scan_ubx(byte_view data)
-{
-    scan_result out;
-    std::size_t i = 0;
-    while (i < data.size()) {
-        const std::size_t left = data.size() - i;
-        if (left >= ubx::header_size + ubx::checksum_size && data[i] == ubx::sync1 &&
-            data[i + 1] == ubx::sync2) {
-            const std::size_t size =
-                ubx::header_size + gnss::le_u16(&data[i + 4]) + ubx::checksum_size;
-            if (size <= left && ubx::parse_frame(data.subspan(i, size))) {
-                out.frames.emplace_back(data.begin() + static_cast<std::ptrdiff_t>(i),
-                                        data.begin() + static_cast<std::ptrdiff_t>(i + size));
-                i += size;
-                continue;
-            }
-        }
-        ++out.unframed;
-        ++i;
-    }
-    return out;
-}
 
 // MON-VER poll and an ACK-ACK for CFG-MSG, as u-center sends and receives them.
 const bytes mon_ver_poll{0xB5, 0x62, 0x0A, 0x04, 0x00, 0x00, 0x0E, 0x34};
@@ -303,8 +259,8 @@ TEST_CASE("fixed-seed random frames, ACKs and MON-VERs round-trip")
 
 TEST_CASE("capture: u-center session with a ZED-F9P HPG 1.32")
 {
-    const bytes data = read_capture("zed-f9p-ucenter-session.ubx");
-    const auto scan = scan_ubx(data);
+    const auto data = cairn_test::capture("zed-f9p-ucenter-session.ubx");
+    const auto scan = cairn_test::ubx_frames(data);
     CHECK(scan.frames.size() == 188);
     CHECK(scan.unframed == 0);
 
