@@ -3,7 +3,9 @@
 #include "config/load.hpp"
 
 #include "config/duration.hpp"
+#include "config/load_rules.hpp"
 #include "config/quote.hpp"
+#include "config/station_load.hpp"
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -26,17 +28,10 @@
 namespace config {
 namespace {
 
+using namespace detail;
+
 // Longest description of a TOML syntax error echoed (toml++'s are well under this).
 constexpr std::size_t max_syntax_message_chars = 512;
-
-// One known key: apply checks node and stores it in s, or says what was expected.
-using apply_fn = tl::expected<void, std::string> (*)(const toml::node& node, settings& s);
-
-struct key_rule
-{
-    std::string_view name;
-    apply_fn apply;
-};
 
 class first_error;
 
@@ -57,150 +52,6 @@ struct table_rule
     std::span<const key_rule> keys;
     std::span<const array_rule> arrays;
 };
-
-std::string_view type_name(toml::node_type type)
-{
-    switch (type) {
-    case toml::node_type::table:
-        return "a table";
-    case toml::node_type::array:
-        return "an array";
-    case toml::node_type::string:
-        return "a string";
-    case toml::node_type::integer:
-        return "an integer";
-    case toml::node_type::floating_point:
-        return "a float";
-    case toml::node_type::boolean:
-        return "a boolean";
-    case toml::node_type::date:
-        return "a date";
-    case toml::node_type::time:
-        return "a time";
-    case toml::node_type::date_time:
-        return "a date-time";
-    case toml::node_type::none:
-        break;
-    }
-    return "nothing";
-}
-
-// The string in node, or "expected a string such as EXAMPLE, got an integer".
-tl::expected<std::string_view, std::string> string_of(const toml::node& node,
-                                                      std::string_view example)
-{
-    if (const auto* v = node.as_string())
-        return std::string_view{v->get()};
-    return tl::unexpected(
-        fmt::format("expected a string such as {}, got {}", example, type_name(node.type())));
-}
-
-// The integer in node when it lies in [lo, hi], or what was expected.
-tl::expected<std::int64_t, std::string> integer_in(const toml::node& node, std::int64_t lo,
-                                                   std::int64_t hi, std::int64_t example)
-{
-    const auto* v = node.as_integer();
-    if (v == nullptr)
-        return tl::unexpected(
-            fmt::format("expected an integer such as {}, got {}", example, type_name(node.type())));
-    if (v->get() < lo || v->get() > hi)
-        return tl::unexpected(
-            fmt::format("expected an integer from {} to {} (got {})", lo, hi, v->get()));
-    return v->get();
-}
-
-// The duration in node when it lies in [lo, hi], or what was expected.
-tl::expected<std::chrono::milliseconds, std::string> duration_in(const toml::node& node,
-                                                                 std::chrono::milliseconds lo,
-                                                                 std::chrono::milliseconds hi,
-                                                                 std::chrono::milliseconds example)
-{
-    auto v = string_of(node, fmt::format("\"{}\"", format_duration(example)));
-    if (!v)
-        return tl::unexpected(v.error());
-    auto d = parse_duration(*v);
-    if (!d)
-        return tl::unexpected(d.error());
-    if (*d < lo || *d > hi)
-        return tl::unexpected(fmt::format("expected a duration from {} to {} (got {})",
-                                          format_duration(lo), format_duration(hi), quote(*v)));
-    return *d;
-}
-
-// A key holding a count: (s.*table).*member = an integer in [lo, hi]; the default is the
-// example in the message.
-template <auto table, auto member, std::int64_t lo, std::int64_t hi>
-tl::expected<void, std::string> apply_count(const toml::node& node, settings& s)
-{
-    static_assert(lo >= 0 && hi <= std::numeric_limits<std::uint32_t>::max());
-    const auto example = static_cast<std::int64_t>(settings{}.*table.*member);
-    auto v = integer_in(node, lo, hi, example);
-    if (!v)
-        return tl::unexpected(v.error());
-    s.*table.*member = static_cast<std::uint32_t>(*v);
-    return {};
-}
-
-// A key holding a duration in [lo_ms, hi_ms] (durations cannot be template arguments).
-template <auto table, auto member, std::int64_t lo_ms, std::int64_t hi_ms>
-tl::expected<void, std::string> apply_duration(const toml::node& node, settings& s)
-{
-    auto v = duration_in(node, std::chrono::milliseconds{lo_ms}, std::chrono::milliseconds{hi_ms},
-                         settings{}.*table.*member);
-    if (!v)
-        return tl::unexpected(v.error());
-    s.*table.*member = *v;
-    return {};
-}
-
-// A key holding a boolean.
-template <auto table, auto member>
-tl::expected<void, std::string> apply_bool(const toml::node& node, settings& s)
-{
-    const auto* v = node.as_boolean();
-    if (v == nullptr)
-        return tl::unexpected(
-            fmt::format("expected true or false, got {}", type_name(node.type())));
-    s.*table.*member = v->get();
-    return {};
-}
-
-// ---- [receiver] ----
-
-constexpr std::array<key_rule, 3> receiver_keys{{
-    {"device",
-     [](const toml::node& node, settings& s) -> tl::expected<void, std::string> {
-         auto v = string_of(node, R"("auto" or "/dev/ttyACM0")");
-         if (!v)
-             return tl::unexpected(v.error());
-         if (auto ok = check_device(*v); !ok)
-             return ok;
-         s.receiver.device = std::string{*v};
-         return {};
-     }},
-    {"settings",
-     [](const toml::node& node, settings& s) -> tl::expected<void, std::string> {
-         auto v = string_of(node, R"("115200:8:n:1")");
-         if (!v)
-             return tl::unexpected(v.error());
-         auto serial = parse_serial_settings(*v);
-         if (!serial)
-             return tl::unexpected(serial.error());
-         s.receiver.serial = *serial;
-         return {};
-     }},
-    {"stale_after",
-     [](const toml::node& node, settings& s) -> tl::expected<void, std::string> {
-         auto v = string_of(node, R"("5s")");
-         if (!v)
-             return tl::unexpected(v.error());
-         auto d = parse_duration(*v);
-         if (!d)
-             return tl::unexpected(d.error());
-         s.receiver.stale_after = *d;
-         return {};
-     }},
-}};
 
 // ---- [daemon] ----
 
@@ -343,6 +194,7 @@ public:
     }
 
     const std::optional<error>& get() const { return error_; }
+    const std::string& file() const { return file_; }
 
     // Errors added so far, kept or not: lets a reader skip checks on a part already wrong.
     std::size_t count() const { return count_; }
@@ -531,7 +383,7 @@ using mnt = mountpoint_settings;
 constexpr auto text_cap = max_str_text_chars;
 constexpr auto long_cap = max_str_long_text_chars;
 
-constexpr std::array<element_key<mnt>, 13> mountpoint_keys{{
+constexpr std::array<element_key<mnt>, 14> mountpoint_keys{{
     {"name",
      [](const toml::node& node, mnt& out) -> tl::expected<void, std::string> {
          auto v = string_of(node, R"("BASE1")");
@@ -574,6 +426,17 @@ constexpr std::array<element_key<mnt>, 13> mountpoint_keys{{
     {"format_details", element_text<&mnt::format_details, long_cap, false, "\"1005(10),1077(1)\"">},
     {"bitrate", element_integer<&mnt::bitrate, 0, max_str_bitrate>},
     {"misc", element_text<&mnt::misc, long_cap, false, R"("")">},
+    {"messages",
+     [](const toml::node& node, mnt& out) -> tl::expected<void, std::string> {
+         auto v = string_of(node, R"x("1005(10),1077,1087,1097,1127,1230(5)")x");
+         if (!v)
+             return tl::unexpected(v.error());
+         auto list = parse_message_list(*v);
+         if (!list)
+             return tl::unexpected(list.error());
+         out.messages = std::move(*list);
+         return {};
+     }},
 }};
 
 // Reads one element table into out by rules; false when it reported any problem.
@@ -713,6 +576,12 @@ void read_mountpoints(const toml::node& node, std::string_view key, settings& s,
                                         "base's position");
             if (t.get("identifier") == nullptr)
                 m.identifier = m.name;
+            if (m.messages)
+                for (auto& w : warnings(*m.messages))
+                    s.warnings.push_back(error{errors.file(), where(t, "messages").begin.line,
+                                               where(t, "messages").begin.column,
+                                               fmt::format("{}.messages", prefix), std::move(w)}
+                                             .to_string());
             for (std::size_t j = 0; j < s.caster.mountpoints.size(); ++j)
                 if (s.caster.mountpoints[j].name == m.name)
                     return fail("name", fmt::format("mountpoint {} is already defined by {}[{}]",
@@ -727,8 +596,9 @@ constexpr std::array<array_rule, 2> caster_arrays{{
 }};
 
 // Every table the file may hold. A new table is a key_rule array and one line here.
-constexpr std::array<table_rule, 5> tables{{
-    {"receiver", receiver_keys, {}},
+const std::array<table_rule, 6> tables{{
+    {"receiver", receiver_rules(), {}},
+    {"station", station_rules(), {}},
     {"daemon", daemon_keys, {}},
     {"limits", limits_keys, {}},
     {"audit", audit_keys, {}},
@@ -780,6 +650,26 @@ void check_lockout_order(const toml::table& root, const settings& s, first_error
                            format_duration(l.lockout_initial), format_duration(l.lockout_max)));
 }
 
+// Checks between [receiver] and [station] keys, reported at the key named (or the table,
+// or the file when the key is not in it); warnings go to s.warnings.
+void check_station_keys(const toml::table& root, settings& s, first_error& errors)
+{
+    for (auto& p : check_station(s)) {
+        const toml::node* at = root.at_path(p.key).node();
+        if (at == nullptr)
+            at = root.at_path(p.key.substr(0, p.key.find('.'))).node();
+        const toml::source_region where = at != nullptr ? at->source() : toml::source_region{};
+        if (p.fatal) {
+            errors.add(where, p.key, std::move(p.message));
+            continue;
+        }
+        s.warnings.push_back(error{errors.file(), static_cast<std::size_t>(where.begin.line),
+                                   static_cast<std::size_t>(where.begin.column), p.key,
+                                   std::move(p.message)}
+                                 .to_string());
+    }
+}
+
 tl::expected<settings, error> apply_root(const toml::table& root, std::string_view file_name)
 {
     settings s;
@@ -805,6 +695,8 @@ tl::expected<settings, error> apply_root(const toml::table& root, std::string_vi
     }
     if (!errors.get())
         check_lockout_order(root, s, errors);
+    if (!errors.get())
+        check_station_keys(root, s, errors);
     if (errors.get())
         return tl::unexpected(*errors.get());
     return s;
@@ -918,6 +810,9 @@ toml::table caster_table(const caster_settings& c)
             {"bitrate", std::int64_t{m.bitrate}},
             {"misc", m.misc},
         });
+    for (std::size_t i = 0; i < c.mountpoints.size(); ++i)
+        if (c.mountpoints[i].messages)
+            mountpoints[i].as_table()->insert("messages", to_string(*c.mountpoints[i].messages));
     // An empty array would print as "listener = []"; leaving it out reads back the same.
     if (!listeners.empty())
         out.insert("listener", std::move(listeners));
@@ -932,9 +827,8 @@ std::string to_toml(const settings& s)
 {
     const auto& l = s.limits;
     toml::table root{
-        {"receiver", toml::table{{"device", s.receiver.device},
-                                 {"settings", s.receiver.serial.to_string()},
-                                 {"stale_after", format_duration(s.receiver.stale_after)}}},
+        {"receiver", receiver_table(s.receiver)},
+        {"station", station_table(s.station)},
         {"daemon", toml::table{{"state_dir", s.daemon.state_dir},
                                {"runtime_dir", s.daemon.runtime_dir},
                                {"log_level", s.daemon.log_level}}},

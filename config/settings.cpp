@@ -181,4 +181,52 @@ std::optional<mountpoint_source> parse_mountpoint_source(std::string_view text)
     return std::nullopt;
 }
 
+namespace {
+
+// Names of an enum's values, in the enum's order.
+template <typename E, std::size_t N>
+std::optional<E> parse_name(const std::array<std::string_view, N>& names, std::string_view text)
+{
+    for (std::size_t i = 0; i < N; ++i)
+        if (names[i] == text)
+            return static_cast<E>(i);
+    return std::nullopt;
+}
+
+constexpr std::array<std::string_view, 3> profile_names{"none", "base-fixed", "survey-in"};
+constexpr std::array<std::string_view, 2> msm_names{"msm4", "msm7"};
+constexpr std::array<std::string_view, 2> arp_names{"receiver", "cairn"};
+
+} // namespace
+
+std::string_view to_string(receiver_profile p)
+{
+    return profile_names[static_cast<std::size_t>(p)];
+}
+
+std::optional<receiver_profile> parse_receiver_profile(std::string_view text)
+{
+    return parse_name<receiver_profile>(profile_names, text);
+}
+
+std::string_view to_string(msm_set m)
+{
+    return msm_names[static_cast<std::size_t>(m)];
+}
+
+std::optional<msm_set> parse_msm_set(std::string_view text)
+{
+    return parse_name<msm_set>(msm_names, text);
+}
+
+std::string_view to_string(arp_source a)
+{
+    return arp_names[static_cast<std::size_t>(a)];
+}
+
+std::optional<arp_source> parse_arp_source(std::string_view text)
+{
+    return parse_name<arp_source>(arp_names, text);
+}
+
 } // namespace config

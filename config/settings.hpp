@@ -2,6 +2,7 @@
 // The daemon's immutable settings, their defaults, and the checks on single values.
 #pragma once
 
+#include "config/message_list.hpp"
 #include "config/serial_settings.hpp"
 
 #include <tl/expected.hpp>
@@ -24,13 +25,99 @@ inline constexpr std::size_t max_path_chars = 4096;
 inline constexpr std::array<std::string_view, 5> log_levels{"debug", "info", "notice", "warning",
                                                             "error"};
 
+// What cairnd makes of the receiver at start and after every reconnect (a receiver that
+// lost power forgets what was not saved).
+enum class receiver_profile
+{
+    none,       // never write to the receiver (configure it with cairnctl, or elsewhere)
+    base_fixed, // a base at [station] position
+    survey_in,  // survey the position first
+};
+
+// Observation messages the receiver sends: MSM4 (smaller) or MSM7 (full resolution).
+enum class msm_set
+{
+    msm4,
+    msm7,
+};
+
 struct receiver_settings
 {
+    // The receiver's own output rates are per 1 Hz epoch in one unsigned byte.
+    static constexpr std::int64_t max_message_interval_s = 255;
+    static constexpr std::chrono::milliseconds min_survey_duration = std::chrono::seconds{1};
+    static constexpr std::chrono::milliseconds max_survey_duration = std::chrono::days{7};
+    static constexpr double min_survey_accuracy_m = 0.001; // below an F9P's 0.1 mm unit x 10
+    static constexpr double max_survey_accuracy_m = 100;
+
     std::string device = "auto"; // "auto": the first u-blox port found
     serial_settings serial;
     std::chrono::milliseconds stale_after{5000}; // no frame for this long: receiver is stale
+    receiver_profile profile = receiver_profile::none;
+    bool save = false; // after verifying, also store the profile in BBR and Flash
+    msm_set msm = msm_set::msm7;
+    std::uint32_t station_interval_s = 10; // the receiver's own 1005
+    std::uint32_t interval_1230_s = 10;    // GLONASS code-phase biases
+    std::chrono::milliseconds survey_min_duration = std::chrono::minutes{2};
+    double survey_accuracy_m = 2.0;
+    // When a survey-in completes: switch the receiver to base-fixed at the surveyed mean.
+    bool fixed_after_survey = true;
 
     bool operator==(const receiver_settings&) const = default;
+};
+
+// A configured antenna position: RTKBase's "lat lon height" (degrees, WGS84 ellipsoidal
+// metres) or ECEF metres. The loader checks ranges; gnss::geodesy converts.
+struct station_position
+{
+    enum class frame_kind
+    {
+        llh,
+        ecef
+    };
+    frame_kind frame = frame_kind::llh;
+    double a = 0, b = 0, c = 0; // lat, lon, height or x, y, z
+
+    bool operator==(const station_position&) const = default;
+};
+
+// RTKBase's antenna text "descriptor[,serial[,setup]]" (RTCM 1008/1033).
+struct antenna_settings
+{
+    static constexpr std::size_t max_descriptor_chars = 31; // RTCM3 string counter limit
+    static constexpr std::int64_t max_setup_id = 255;
+    std::string descriptor;
+    std::string serial;
+    std::uint8_t setup_id = 0;
+
+    bool operator==(const antenna_settings&) const = default;
+};
+
+// Whose 1005/1006 goes out: the receiver's own, or Cairn's from [station].
+enum class arp_source
+{
+    receiver,
+    cairn,
+};
+
+// [station]: what the station says about itself in RTCM (1005/1006/1008/1033).
+struct station_settings
+{
+    static constexpr std::int64_t max_station_id = 4095;   // 12 bits
+    static constexpr double max_antenna_height_m = 6.5535; // 16 bits of 0.1 mm in 1006
+    static constexpr std::chrono::milliseconds min_interval = std::chrono::seconds{1};
+    static constexpr std::chrono::milliseconds max_interval = std::chrono::hours{1};
+
+    std::uint16_t station_id = 0; // RTKBase sends 0
+    std::optional<station_position> position;
+    double antenna_height_m = 0; // above the marker; > 0 makes Cairn send 1006, not 1005
+    std::optional<antenna_settings> antenna;
+    // 1033's receiver strings; empty: what MON-VER reported (model, firmware).
+    std::string receiver_type, receiver_firmware, receiver_serial;
+    arp_source arp = arp_source::receiver;
+    std::chrono::milliseconds interval = std::chrono::seconds{10}; // Cairn's station messages
+
+    bool operator==(const station_settings&) const = default;
 };
 
 struct daemon_settings
@@ -159,6 +246,8 @@ struct mountpoint_settings
     std::string format_details;
     std::uint32_t bitrate = 0; // bits per second; 0 is "unknown"
     std::string misc;
+    // RTKBase message list ("1005(10),1077,1230(5)"); empty: every frame, unchanged.
+    std::optional<message_list> messages;
 
     bool operator==(const mountpoint_settings&) const = default;
 };
@@ -203,7 +292,10 @@ struct settings
     limits_settings limits;
     audit_settings audit;
     caster_settings caster;
+    station_settings station;
     std::string source; // where these came from: the file name given to parse()
+    // Problems that do not stop start-up ("FILE:LINE: KEY: message"); cairnd logs them.
+    std::vector<std::string> warnings;
 
     bool operator==(const settings&) const = default;
 };
@@ -253,6 +345,12 @@ tl::expected<std::string, std::string> canonical_ip_address(std::string_view val
 tl::expected<void, std::string> check_certificate_name(std::string_view value);
 
 // "receiver" or "remote", and back.
+std::string_view to_string(receiver_profile p); // "none", "base-fixed", "survey-in"
+std::optional<receiver_profile> parse_receiver_profile(std::string_view text);
+std::string_view to_string(msm_set m); // "msm4", "msm7"
+std::optional<msm_set> parse_msm_set(std::string_view text);
+std::string_view to_string(arp_source a); // "receiver", "cairn"
+std::optional<arp_source> parse_arp_source(std::string_view text);
 std::string_view to_string(mountpoint_source source);
 std::optional<mountpoint_source> parse_mountpoint_source(std::string_view text);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Fuzzes the message-list parser (accepted lists must round-trip through to_string) and
 // drives a filter built from it with input-chosen types and times, checking its counters.
+#include "config/message_list.hpp"
 #include "ntrip/message_filter.hpp"
 
 #include <algorithm>

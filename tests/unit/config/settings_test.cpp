@@ -361,10 +361,10 @@ TEST_CASE("every error kind names the right line, column and key")
          "encountered end-of-file"},
         {"syntax: invalid UTF-8", "[receiver]\ndevice = \"\xc3\"\n", 2, 0, "", "invalid utf-8"},
         {"unknown table", "[receiver]\ndevice = \"auto\"\n\n[castor]\nport = 2101\n", 4, 0,
-         "castor", "unknown table [castor]; valid tables: [receiver], [daemon]"},
+         "castor", "unknown table [castor]; valid tables: [receiver], [station], [daemon]"},
         {"unknown nested table", "[a.b]\nx = 1\n", 1, 0, "a", "unknown table [a]"},
         {"unknown top-level key", "\nfoo = 1\n", 2, 1, "foo",
-         "unknown top-level key \"foo\"; valid tables: [receiver], [daemon]"},
+         "unknown top-level key \"foo\"; valid tables: [receiver], [station], [daemon]"},
         {"unknown key", "[receiver]\ndevice = \"auto\"\nbaud = 9600\n", 3, 1, "receiver.baud",
          "unknown key \"baud\" in [receiver]; valid keys: device, settings, stale_after"},
         {"unknown key in [daemon]", "[daemon]\n\n  statedir = \"/x\"\n", 3, 3, "daemon.statedir",
@@ -419,7 +419,7 @@ TEST_CASE("every error kind names the right line, column and key")
         {"unknown key in [audit]", "[audit]\nqueue = 2\n", 2, 1, "audit.queue",
          "valid keys: queue_capacity, checkpoint_every, checkpoint_interval"},
         {"unknown table lists the new ones", "[limit]\n", 1, 0, "limit",
-         "valid tables: [receiver], [daemon], [limits], [audit], [caster]"},
+         "valid tables: [receiver], [station], [daemon], [limits], [audit], [caster]"},
         {"wrong type: connections_per_second", "[limits]\nconnections_per_second = \"5\"\n", 2, 26,
          "limits.connections_per_second", "expected a number such as 5, got a string"},
         {"wrong type: connection_burst", "[limits]\nconnection_burst = 2.5\n", 2, 20,
@@ -1206,6 +1206,25 @@ TEST_CASE("the shipped example config parses to the defaults")
                             "device =",
                             "settings =",
                             "stale_after =",
+                            "profile =",
+                            "save =",
+                            "rtcm =",
+                            "station_interval =",
+                            "interval_1230 =",
+                            "survey_min_duration =",
+                            "survey_accuracy =",
+                            "fixed_after_survey =",
+                            "[station]",
+                            "station_id =",
+                            "position =",
+                            "position_ecef",
+                            "antenna_height =",
+                            "antenna =",
+                            "receiver_type =",
+                            "receiver_firmware =",
+                            "receiver_serial =",
+                            "arp =",
+                            "interval =",
                             "[daemon]",
                             "state_dir =",
                             "runtime_dir =",
@@ -1255,7 +1274,8 @@ TEST_CASE("the shipped example config parses to the defaults")
                             "# carrier =",
                             "# format_details =",
                             "# bitrate =",
-                            "# misc ="})
+                            "# misc =",
+                            "# messages ="})
         CHECK(text.find(key) != std::string::npos);
 
     // Its commented-out listeners and mountpoint, uncommented, are valid as they stand.
@@ -1280,4 +1300,5 @@ TEST_CASE("the shipped example config parses to the defaults")
     REQUIRE(examples->caster.mountpoints.size() == 1);
     CHECK(examples->caster.mountpoints[0].name == "BASE1");
     CHECK(examples->caster.mountpoints[0].identifier == "Graz");
+    CHECK(examples->caster.mountpoints[0].messages.has_value());
 }
