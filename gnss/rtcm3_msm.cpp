@@ -56,11 +56,18 @@ constexpr std::int64_t fine_phase_invalid = -(std::int64_t{1} << 23);
 constexpr std::int64_t rough_rate_invalid = -(std::int64_t{1} << 13);
 constexpr std::int64_t fine_rate_invalid = -(std::int64_t{1} << 14);
 constexpr std::uint32_t max_cnr_units = 1023;
+// MSM4 (DF400-DF403): coarser fine fields, a 4-bit lock time, whole dB-Hz.
+constexpr double msm4_fine_range_units = 16777216.0;  // DF400: 2^-24 ms
+constexpr double msm4_fine_phase_units = 536870912.0; // DF401: 2^-29 ms
+constexpr std::int64_t msm4_fine_range_invalid = -(std::int64_t{1} << 14);
+constexpr std::int64_t msm4_fine_phase_invalid = -(std::int64_t{1} << 21);
+constexpr long msm4_max_cnr = 63; // DF403, 6 bits
 
 // Plausible values for the fields msm_satellite does not carry.
-constexpr std::uint16_t lock_time_indicator = 704; // DF407: locked for minutes
-constexpr double signal_code_bias_m = 0.35;        // pseudorange step between signals
-constexpr int glonass_fcn_unknown = 15;            // DF419 values 14-15: no FCN
+constexpr std::uint16_t lock_time_indicator = 704;    // DF407: locked for minutes
+constexpr std::uint8_t msm4_lock_time_indicator = 13; // DF402: locked >= 2^17 ms (minutes)
+constexpr double signal_code_bias_m = 0.35;           // pseudorange step between signals
+constexpr int glonass_fcn_unknown = 15;               // DF419 values 14-15: no FCN
 
 // GLONASS frequency channel per orbital slot 1-24 (antipodal slots share a channel).
 constexpr std::array<int, 24> glonass_fcn = {1,  -4, 5, 6,  1, -4, 5, 6, -2, -7, 0, -1,
@@ -169,6 +176,13 @@ std::optional<msm_kind> msm_type(std::uint16_t message_type)
     return msm_kind{static_cast<constellation>(offset / msm_types_per_system), msm};
 }
 
+std::optional<int> glonass_frequency_channel(int slot)
+{
+    if (slot < 1 || slot > static_cast<int>(glonass_fcn.size()))
+        return std::nullopt;
+    return glonass_fcn[static_cast<std::size_t>(slot - 1)];
+}
+
 std::optional<msm_header> decode_msm_header(byte_view frame)
 {
     auto read = read_header(frame);
@@ -177,23 +191,41 @@ std::optional<msm_header> decode_msm_header(byte_view frame)
     return read->header;
 }
 
-std::optional<bytes> encode_msm7(constellation system, std::uint16_t station_id,
-                                 std::uint32_t epoch, bool multiple_message,
-                                 const std::vector<msm_satellite>& satellites)
+namespace {
+
+// What both encoders need: satellites sorted by id, the masks, the cells in message
+// order (satellite-major) and the rough range in 2^-10 ms per satellite.
+struct msm_plan
+{
+    std::vector<const msm_satellite*> sats;
+    std::vector<int> sigs; // signal ids in mask order
+    std::uint64_t sat_mask = 0;
+    std::uint32_t sig_mask = 0;
+    struct cell
+    {
+        std::size_t sat;
+        std::size_t sig; // index into sigs
+    };
+    std::vector<cell> cells;
+    std::vector<std::int64_t> rough;
+};
+
+// Checks the input (see encode_msm7 in the header) and lays out the cells; nullopt when
+// anything is out of range.
+std::optional<msm_plan> plan_msm(constellation system, std::uint16_t station_id,
+                                 std::uint32_t epoch, const std::vector<msm_satellite>& satellites)
 {
     if (station_id > max_station_id || epoch > max_epoch || system_index(system) < 0 ||
         system_index(system) > system_index(constellation::navic))
         return std::nullopt;
-    std::vector<const msm_satellite*> sats;
-    std::uint64_t sat_mask = 0;
-    std::uint32_t sig_mask = 0;
+    msm_plan p;
     for (const msm_satellite& s : satellites) {
         if (s.id < 1 || s.id > max_satellite_id || s.signals.empty())
             return std::nullopt;
         std::uint64_t sat_bit = std::uint64_t{1} << (max_satellite_id - s.id);
-        if (sat_mask & sat_bit)
+        if (p.sat_mask & sat_bit)
             return std::nullopt; // the same satellite twice
-        sat_mask |= sat_bit;
+        p.sat_mask |= sat_bit;
         std::uint32_t own = 0;
         for (int sig : s.signals) {
             if (sig < 1 || sig > max_signal_id)
@@ -203,30 +235,38 @@ std::optional<bytes> encode_msm7(constellation system, std::uint16_t station_id,
                 return std::nullopt; // the same signal twice
             own |= sig_bit;
         }
-        sig_mask |= own;
-        sats.push_back(&s);
+        p.sig_mask |= own;
+        p.sats.push_back(&s);
     }
-    std::sort(sats.begin(), sats.end(), [](auto* a, auto* b) { return a->id < b->id; });
-    std::vector<int> sigs = mask_ids(sig_mask, max_signal_id);
-    if (sats.size() * sigs.size() > msm_max_cells)
+    std::sort(p.sats.begin(), p.sats.end(), [](auto* a, auto* b) { return a->id < b->id; });
+    p.sigs = mask_ids(p.sig_mask, max_signal_id);
+    if (p.sats.size() * p.sigs.size() > msm_max_cells)
         return std::nullopt;
-
-    // Per satellite: rough range in 2^-10 ms, CNR in 0.0625 dB-Hz; refuse what cannot fit.
-    std::vector<std::int64_t> rough(sats.size());
-    std::vector<std::uint32_t> cnr(sats.size());
-    for (std::size_t i = 0; i < sats.size(); ++i) {
-        double r = sats[i]->range_ms * rough_mod_units;
-        double c = sats[i]->cnr_dbhz * cnr_units;
+    // Rough range in 2^-10 ms; the CNR check is the MSM7 range, which MSM4 clamps into.
+    p.rough.resize(p.sats.size());
+    for (std::size_t i = 0; i < p.sats.size(); ++i) {
+        double r = p.sats[i]->range_ms * rough_mod_units;
+        double c = p.sats[i]->cnr_dbhz * cnr_units;
         // Bounds before rounding, so that 254.9999 ms cannot round up to 255 (invalid).
         if (!std::isfinite(r) || r < 0 || r >= rough_ms_invalid * rough_mod_units - 0.5 ||
             !std::isfinite(c) || c < 0 || c >= max_cnr_units + 0.5)
             return std::nullopt;
-        rough[i] = std::llround(r);
-        cnr[i] = static_cast<std::uint32_t>(std::lround(c));
+        p.rough[i] = std::llround(r);
     }
+    for (std::size_t i = 0; i < p.sats.size(); ++i) {
+        const auto& own = p.sats[i]->signals;
+        for (std::size_t k = 0; k < p.sigs.size(); ++k)
+            if (std::find(own.begin(), own.end(), p.sigs[k]) != own.end())
+                p.cells.push_back({i, k});
+    }
+    return p;
+}
 
-    bit_writer w;
-    w.u(msm_first_type + 6 + msm_types_per_system * system_index(system), 12);
+// DF002-DF395 and the cell mask; `msm` picks the message number within the system.
+void write_header(bit_writer& w, const msm_plan& p, constellation system, int msm,
+                  std::uint16_t station_id, std::uint32_t epoch, bool multiple_message)
+{
+    w.u(msm_first_type + (msm - 1) + msm_types_per_system * system_index(system), 12);
     w.u(station_id, 12);
     w.u(epoch, 30);
     w.u(multiple_message, 1);
@@ -236,56 +276,109 @@ std::optional<bytes> encode_msm7(constellation system, std::uint16_t station_id,
     w.u(0, 2); // external clock: internal
     w.u(0, 1); // no divergence-free smoothing
     w.u(0, 3); // smoothing interval: none
-    w.u(sat_mask, 64);
-    w.u(sig_mask, 32);
-    struct cell
-    {
-        std::size_t sat;
-        std::size_t sig; // index into sigs
-    };
-    std::vector<cell> cells;
-    for (std::size_t i = 0; i < sats.size(); ++i) {
-        for (std::size_t k = 0; k < sigs.size(); ++k) {
-            const auto& own = sats[i]->signals;
-            bool has = std::find(own.begin(), own.end(), sigs[k]) != own.end();
+    w.u(p.sat_mask, 64);
+    w.u(p.sig_mask, 32);
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < p.sats.size(); ++i) {
+        for (std::size_t k = 0; k < p.sigs.size(); ++k) {
+            bool has = next < p.cells.size() && p.cells[next].sat == i && p.cells[next].sig == k;
             w.u(has, 1);
-            if (has)
-                cells.push_back({i, k});
+            next += has;
         }
     }
-    // Satellite data, field by field (all DF397, then all DF419, ...).
-    for (std::int64_t r : rough)
-        w.u(static_cast<std::uint64_t>(r >> 10), 8);
-    for (const auto* s : sats)
-        w.u(extended_info(system, s->id), 4);
-    for (std::int64_t r : rough)
-        w.u(static_cast<std::uint64_t>(r & 1023), 10);
-    for (const auto* s : sats)
-        w.s((s->id * 211) % 1601 - 800, 14); // rough range rate, m/s, within +-800
-    // Signal data. The fine fields carry what the rough range's 2^-10 ms step rounded
-    // away, plus a small per-signal bias, so pseudorange = range_ms (+ bias).
-    std::vector<double> fine_ms(cells.size());
-    for (std::size_t j = 0; j < cells.size(); ++j) {
-        const cell& c = cells[j];
-        double rest = sats[c.sat]->range_ms - static_cast<double>(rough[c.sat]) / rough_mod_units;
-        fine_ms[j] = rest + static_cast<double>(c.sig) * signal_code_bias_m / range_ms_metres;
+}
+
+// Per cell, in milliseconds: what the rough range's 2^-10 ms step rounded away, plus a
+// small per-signal bias, so pseudorange = range_ms (+ bias).
+std::vector<double> fine_ranges_ms(const msm_plan& p)
+{
+    std::vector<double> fine(p.cells.size());
+    for (std::size_t j = 0; j < p.cells.size(); ++j) {
+        const auto& c = p.cells[j];
+        double rest =
+            p.sats[c.sat]->range_ms - static_cast<double>(p.rough[c.sat]) / rough_mod_units;
+        fine[j] = rest + static_cast<double>(c.sig) * signal_code_bias_m / range_ms_metres;
     }
+    return fine;
+}
+
+// Phase range differs from the code by a few metres (ambiguity start, multipath).
+double phase_offset_ms(const msm_plan& p, std::size_t j)
+{
+    int id = p.sats[p.cells[j].sat]->id;
+    return static_cast<double>((id * 37 + p.sigs[p.cells[j].sig] * 11) % 21 - 10) / range_ms_metres;
+}
+
+} // namespace
+
+std::optional<bytes> encode_msm7(constellation system, std::uint16_t station_id,
+                                 std::uint32_t epoch, bool multiple_message,
+                                 const std::vector<msm_satellite>& satellites)
+{
+    auto plan = plan_msm(system, station_id, epoch, satellites);
+    if (!plan)
+        return std::nullopt;
+    const msm_plan& p = *plan;
+    bit_writer w;
+    write_header(w, p, system, 7, station_id, epoch, multiple_message);
+    // Satellite data, field by field (all DF397, then all DF419, ...).
+    for (std::int64_t r : p.rough)
+        w.u(static_cast<std::uint64_t>(r >> 10), 8);
+    for (const auto* s : p.sats)
+        w.u(extended_info(system, s->id), 4);
+    for (std::int64_t r : p.rough)
+        w.u(static_cast<std::uint64_t>(r & 1023), 10);
+    for (const auto* s : p.sats)
+        w.s((s->id * 211) % 1601 - 800, 14); // rough range rate, m/s, within +-800
+    // Signal data.
+    const std::vector<double> fine_ms = fine_ranges_ms(p);
     for (double f : fine_ms)
         w.s(std::llround(f * fine_range_units), 20);
-    for (std::size_t j = 0; j < cells.size(); ++j) {
-        // Phase range differs from the code by a few metres (ambiguity start, multipath).
-        int id = sats[cells[j].sat]->id;
-        double offset_m = static_cast<double>((id * 37 + sigs[cells[j].sig] * 11) % 21 - 10);
-        w.s(std::llround((fine_ms[j] + offset_m / range_ms_metres) * fine_phase_units), 24);
-    }
-    for (std::size_t j = 0; j < cells.size(); ++j)
+    for (std::size_t j = 0; j < p.cells.size(); ++j)
+        w.s(std::llround((fine_ms[j] + phase_offset_ms(p, j)) * fine_phase_units), 24);
+    for (std::size_t j = 0; j < p.cells.size(); ++j)
         w.u(lock_time_indicator, 10);
-    for (std::size_t j = 0; j < cells.size(); ++j)
+    for (std::size_t j = 0; j < p.cells.size(); ++j)
         w.u(0, 1); // no half-cycle ambiguity
-    for (const cell& c : cells)
-        w.u(cnr[c.sat], 10);
-    for (const cell& c : cells)
-        w.s((sigs[c.sig] * 13) % 41 - 20, 15); // fine range rate, +-2 mm/s
+    for (const auto& c : p.cells)
+        w.u(static_cast<std::uint64_t>(std::lround(p.sats[c.sat]->cnr_dbhz * cnr_units)), 10);
+    for (const auto& c : p.cells)
+        w.s((p.sigs[c.sig] * 13) % 41 - 20, 15); // fine range rate, +-2 mm/s
+    if (w.data().size() > max_payload)
+        return std::nullopt;
+    return make_frame(w.data());
+}
+
+std::optional<bytes> encode_msm4(constellation system, std::uint16_t station_id,
+                                 std::uint32_t epoch, bool multiple_message,
+                                 const std::vector<msm_satellite>& satellites)
+{
+    auto plan = plan_msm(system, station_id, epoch, satellites);
+    if (!plan)
+        return std::nullopt;
+    const msm_plan& p = *plan;
+    bit_writer w;
+    write_header(w, p, system, 4, station_id, epoch, multiple_message);
+    // Satellite data: DF397 rough range (whole ms), DF398 rough range modulo 1 ms.
+    for (std::int64_t r : p.rough)
+        w.u(static_cast<std::uint64_t>(r >> 10), 8);
+    for (std::int64_t r : p.rough)
+        w.u(static_cast<std::uint64_t>(r & 1023), 10);
+    // Signal data: DF400 fine pseudorange, DF401 fine phase range, DF402 lock time,
+    // DF420 half-cycle, DF403 CNR (whole dB-Hz).
+    const std::vector<double> fine_ms = fine_ranges_ms(p);
+    for (double f : fine_ms)
+        w.s(std::llround(f * msm4_fine_range_units), 15);
+    for (std::size_t j = 0; j < p.cells.size(); ++j)
+        w.s(std::llround((fine_ms[j] + phase_offset_ms(p, j)) * msm4_fine_phase_units), 22);
+    for (std::size_t j = 0; j < p.cells.size(); ++j)
+        w.u(msm4_lock_time_indicator, 4);
+    for (std::size_t j = 0; j < p.cells.size(); ++j)
+        w.u(0, 1); // no half-cycle ambiguity
+    for (const auto& c : p.cells)
+        w.u(static_cast<std::uint64_t>(
+                std::min<long>(std::lround(p.sats[c.sat]->cnr_dbhz), msm4_max_cnr)),
+            6);
     if (w.data().size() > max_payload)
         return std::nullopt;
     return make_frame(w.data());
@@ -363,6 +456,69 @@ std::optional<std::vector<msm7_cell>> decode_msm7_cells(byte_view frame)
                 : static_cast<double>(rough_rate) + static_cast<double>(v) * fine_rate_resolution;
     }
     if (r.overrun()) // read_header checked the size; this guards that arithmetic
+        return std::nullopt;
+    return out;
+}
+
+std::optional<std::vector<msm7_cell>> decode_msm4_cells(byte_view frame)
+{
+    auto read = read_header(frame);
+    if (!read || read->header.msm != 4)
+        return std::nullopt;
+    const msm_header& h = read->header;
+    bit_reader& r = read->body;
+    auto nsat = static_cast<std::size_t>(h.satellites);
+    auto ncell = static_cast<std::size_t>(h.cells);
+    std::vector<int> sat_ids = mask_ids(h.satellite_mask, max_satellite_id);
+    std::vector<int> sig_ids = mask_ids(h.signal_mask, max_signal_id);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+
+    std::vector<std::uint64_t> ms(nsat), mod(nsat);
+    for (auto& v : ms)
+        v = r.u(8);
+    for (auto& v : mod)
+        v = r.u(10);
+    std::vector<msm7_cell> out(ncell);
+    std::vector<std::size_t> cell_sat(ncell);
+    std::size_t j = 0;
+    auto width = static_cast<int>(nsat * sig_ids.size());
+    for (std::size_t i = 0; i < nsat; ++i) {
+        for (std::size_t k = 0; k < sig_ids.size(); ++k) {
+            int bit = width - 1 - static_cast<int>(i * sig_ids.size() + k);
+            if (!((h.cell_mask >> bit) & 1u))
+                continue;
+            out[j].satellite = sat_ids[i];
+            out[j].signal = sig_ids[k];
+            out[j].range_rate_mps = nan; // MSM4 has no range rate
+            cell_sat[j++] = i;
+        }
+    }
+    auto rough_ms = [&](std::size_t i) {
+        return ms[i] == rough_ms_invalid
+                   ? nan
+                   : static_cast<double>(ms[i]) + static_cast<double>(mod[i]) / rough_mod_units;
+    };
+    for (j = 0; j < ncell; ++j) {
+        std::int64_t v = r.s(15);
+        out[j].pseudorange_m =
+            v == msm4_fine_range_invalid
+                ? nan
+                : (rough_ms(cell_sat[j]) + v / msm4_fine_range_units) * range_ms_metres;
+    }
+    for (j = 0; j < ncell; ++j) {
+        std::int64_t v = r.s(22);
+        out[j].phaserange_m =
+            v == msm4_fine_phase_invalid
+                ? nan
+                : (rough_ms(cell_sat[j]) + v / msm4_fine_phase_units) * range_ms_metres;
+    }
+    for (j = 0; j < ncell; ++j)
+        out[j].lock_time = static_cast<std::uint16_t>(r.u(4));
+    for (j = 0; j < ncell; ++j)
+        out[j].half_cycle = r.u(1) != 0;
+    for (j = 0; j < ncell; ++j)
+        out[j].cnr_dbhz = static_cast<double>(r.u(6));
+    if (r.overrun())
         return std::nullopt;
     return out;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// RTCM3 multiple-signal messages (MSM1-7): header decoding, and an MSM7 encoder
-// used by the simulator.
+// RTCM3 multiple-signal messages (MSM1-7): header decoding, and the MSM4 and MSM7
+// encoders the simulator uses.
 #pragma once
 
 #include "gnss/bytes.hpp"
@@ -79,7 +79,19 @@ std::optional<bytes> encode_msm7(constellation system, std::uint16_t station_id,
                                  std::uint32_t epoch, bool multiple_message,
                                  const std::vector<msm_satellite>& satellites);
 
-// One MSM7 cell (satellite x signal) in physical units; invalid fields are NaN.
+// The same observations as an MSM4 frame (1074, 1084, ...): RTKLIB's decode_msm4 layout,
+// 18 bits per satellite (DF397 8, DF398 10) and 48 per cell (DF400 fine pseudorange 15
+// bits of 2^-24 ms, DF401 fine phase 22 bits of 2^-29 ms, DF402 lock 4, DF420 half-cycle
+// 1, DF403 CNR 6 bits of 1 dB-Hz, clamped to 63). Same refusals as encode_msm7.
+std::optional<bytes> encode_msm4(constellation system, std::uint16_t station_id,
+                                 std::uint32_t epoch, bool multiple_message,
+                                 const std::vector<msm_satellite>& satellites);
+
+// GLONASS frequency channel (-7..6) of orbital slot 1..24, as the encoders' DF419 uses
+// it; nullopt for other slots.
+std::optional<int> glonass_frequency_channel(int slot);
+
+// One MSM4 or MSM7 cell (satellite x signal) in physical units; invalid fields are NaN.
 struct msm7_cell
 {
     int satellite = 0;              // 1..64, from the satellite mask
@@ -96,5 +108,7 @@ struct msm7_cell
 // Decodes the cells of a whole MSM7 frame in message order (satellite-major); nullopt
 // for other messages or when the frame is too short for its masks.
 std::optional<std::vector<msm7_cell>> decode_msm7_cells(byte_view frame);
+// The same for an MSM4 frame: extended_info 0, range_rate_mps NaN, lock_time is DF402.
+std::optional<std::vector<msm7_cell>> decode_msm4_cells(byte_view frame);
 
 } // namespace gnss::rtcm3

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Tests of RTCM3 MSM header decoding, the MSM7 encoder and MSM7 cell decoding.
+// Tests of RTCM3 MSM header decoding, the MSM4 and MSM7 encoders and cell decoding.
 #include "gnss/rtcm3_msm.hpp"
 
 #include "gnss/framer.hpp"
@@ -387,4 +387,104 @@ TEST_CASE("rtcm3 encode_msm7 fixed-seed random round trip")
             CHECK(c.cnr_dbhz == s->cnr_dbhz);
         }
     }
+}
+
+TEST_CASE("rtcm3 encode_msm4 -> decode_msm_header and cells, and the length formula")
+{
+    const constellation systems[] = {
+        constellation::gps,  constellation::glonass, constellation::galileo, constellation::sbas,
+        constellation::qzss, constellation::beidou,  constellation::navic};
+    for (constellation sys : systems) {
+        CAPTURE(to_string(sys));
+        auto f = encode_msm4(sys, 4095, 204137000, true, sample_satellites());
+        REQUIRE(f);
+        auto h = decode_msm_header(*f);
+        REQUIRE(h);
+        CHECK(h->system == sys);
+        CHECK(h->msm == 4);
+        CHECK(h->type == 1074 + 10 * static_cast<int>(sys));
+        CHECK(h->station_id == 4095);
+        CHECK(h->epoch == 204137000);
+        CHECK(h->multiple_message);
+        CHECK(h->satellites == 3);
+        CHECK(h->signals == 2);
+        CHECK(h->cells == 5);
+        CHECK(h->cell_mask == 0b111011);
+        // Header 169 bits + cell mask, 18 bits per satellite, 48 per cell, padded to bytes;
+        // plus the 3-byte frame header and 3-byte CRC.
+        const std::size_t bits = 169 + 3 * 2 + 18 * 3 + 48 * 5;
+        CHECK(f->size() == 6 + (bits + 7) / 8);
+        CHECK_FALSE(decode_msm7_cells(*f)); // not an MSM7
+
+        auto cells = decode_msm4_cells(*f);
+        REQUIRE(cells);
+        REQUIRE(cells->size() == 5);
+        auto msm7 =
+            decode_msm7_cells(*encode_msm7(sys, 4095, 204137000, true, sample_satellites()));
+        REQUIRE(msm7);
+        for (std::size_t i = 0; i < cells->size(); ++i) {
+            const msm7_cell& c = (*cells)[i];
+            const msm7_cell& hi = (*msm7)[i];
+            CHECK(c.satellite == hi.satellite);
+            CHECK(c.signal == hi.signal);
+            // Same observation at MSM4's resolution: 2^-24 ms (~1.8 cm) and 2^-29 ms.
+            CHECK(std::abs(c.pseudorange_m - hi.pseudorange_m) < 0.01);
+            CHECK(std::abs(c.phaserange_m - hi.phaserange_m) < 0.001);
+            CHECK(c.cnr_dbhz == std::round(hi.cnr_dbhz));
+            CHECK(c.lock_time == 13);
+            CHECK_FALSE(c.half_cycle);
+            CHECK(std::isnan(c.range_rate_mps));
+            CHECK(c.extended_info == 0);
+        }
+    }
+    // Whole dB-Hz, clamped to the 6-bit field; the MSM7 range is still the input check.
+    auto loud =
+        decode_msm4_cells(*encode_msm4(constellation::gps, 0, 0, false, {{1, {2}, 70, 63.9}}));
+    REQUIRE(loud);
+    CHECK(loud->front().cnr_dbhz == 63);
+    CHECK_FALSE(encode_msm4(constellation::gps, 0, 0, false, {{1, {2}, 70, 64.0}}));
+}
+
+TEST_CASE("rtcm3 encode_msm4 bit layout of one cell")
+{
+    // One GPS satellite, signal 2, range 70.5 ms: DF397 = 70, DF398 = 512, and a fine
+    // pseudorange of 0 (no remainder, first signal has no bias).
+    auto f = encode_msm4(constellation::gps, 7, 1000, false, {{1, {2}, 70.5, 45.4}});
+    REQUIRE(f);
+    bit_reader r(payload(*f));
+    r.skip(169 + 1); // header, one-cell mask
+    CHECK(r.u(8) == 70);
+    CHECK(r.u(10) == 512);
+    CHECK(r.s(15) == 0);
+    CHECK(r.s(22) == std::llround((-10.0 + (37 + 22) % 21) / metres_per_ms * 536870912.0));
+    CHECK(r.u(4) == 13);
+    CHECK(r.u(1) == 0);
+    CHECK(r.u(6) == 45);
+    CHECK(r.remaining() < 8);
+    CHECK_FALSE(r.overrun());
+}
+
+TEST_CASE("rtcm3 encode_msm4 refuses what encode_msm7 refuses; truncation is caught")
+{
+    CHECK_FALSE(encode_msm4(constellation::gps, 4096, 0, false, {}));
+    CHECK_FALSE(encode_msm4(constellation::gps, 0, 1u << 30, false, {}));
+    CHECK_FALSE(encode_msm4(constellation::gps, 0, 0, false, {{0, {1}, 70, 40}}));
+    CHECK_FALSE(encode_msm4(constellation::gps, 0, 0, false, {{3, {1}, 255.0, 40}}));
+    std::vector<msm_satellite> all;
+    for (int id = 1; id <= 64; ++id)
+        all.push_back({id, {1}, 70.0 + id * 0.1, 40.0});
+    auto full = encode_msm4(constellation::galileo, 1, 0, false, all);
+    REQUIRE(full);
+    CHECK(decode_msm_header(*full)->cells == 64);
+    CHECK(decode_msm4_cells(*full)->size() == 64);
+    // Every truncation of the payload is refused by the header check.
+    const byte_view p = payload(*full);
+    for (std::size_t n = 0; n < p.size(); ++n) {
+        CAPTURE(n);
+        CHECK_FALSE(decode_msm4_cells(make_frame(p.first(n))));
+    }
+    CHECK(glonass_frequency_channel(1) == 1);
+    CHECK(glonass_frequency_channel(10) == -7);
+    CHECK_FALSE(glonass_frequency_channel(0));
+    CHECK_FALSE(glonass_frequency_channel(25));
 }
