@@ -13,7 +13,7 @@ namespace {
 using c = audit_category;
 
 // Generated once with uuid4; never change a released id (filters and SIEM rules match it).
-constexpr std::array<audit_event_type, 30> event_types{{
+constexpr std::array<audit_event_type, 33> event_types{{
     {audit_events::auth_ok, c::auth, "09ced1a712a54aa7889a501749bc55e7"},
     {audit_events::auth_fail, c::auth, "f964aa86cbd544f29a80759f2f8e1ae7"},
     {audit_events::auth_lockout, c::auth, "3a46ab85397449eeb4c24d535db5b96a"},
@@ -38,6 +38,9 @@ constexpr std::array<audit_event_type, 30> event_types{{
     {audit_events::receiver_command, c::receiver, "5b5d9bf432964ccfa0ef1f2ceb79047c"},
     {audit_events::receiver_connect, c::receiver, "0ff735f687904098b110973f41490f53"},
     {audit_events::receiver_disconnect, c::receiver, "4cbdaaf1c0b940dea441d19d03fd64f2"},
+    {audit_events::receiver_detect, c::receiver, "f2cad7cc7f8b4513a479f98631ef58bd"},
+    {audit_events::receiver_configure, c::receiver, "2555e229dfa847ab8476c080fdc9342e"},
+    {audit_events::receiver_survey_complete, c::receiver, "a48d010ff79d4c84a56b5357d2c08916"},
     {audit_events::system_start, c::system, "f714343df8a5412db7a6970d96036156"},
     {audit_events::system_stop, c::system, "2a4420a41d9649d5b59a1a79bbe03acb"},
     {audit_events::audit_init, c::audit, "12535be3be354606ace1ef4fae72b22d"},

@@ -4,9 +4,10 @@
 
 #include "config/load.hpp"
 #include "daemon/auth_service.hpp"
-#include "daemon/ntrip_service.hpp"
 #include "daemon/control_server.hpp"
 #include "daemon/log.hpp"
+#include "daemon/ntrip_service.hpp"
+#include "daemon/receiver_service.hpp"
 
 #include <systemd/sd-daemon.h>
 
@@ -18,7 +19,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-daemon_input::options input_from_config(const config::settings& s, const daemon_input::options& base)
+daemon_input::options input_from_config(const config::settings& s,
+                                        const daemon_input::options& base)
 {
     daemon_input::options o = base;
     o.kind = daemon_input::source_kind::device;
@@ -47,24 +49,36 @@ public:
             demo = daemon_ntrip::demo_options{opts_.demo_port};
         ntrip_ = std::make_unique<daemon_ntrip::ntrip_service>(io_, opts_.settings, *auth_,
                                                                opts_.state_dir, demo);
-        input_ = std::make_unique<daemon_input::station_input>(io_, opts_.input);
-        input_->set_rtcm_sink([this](gnss::byte_view f) { ntrip_->publish_receiver_frame(f); });
+        receiver_ = std::make_unique<daemon_receiver::receiver_service>(
+            io_, opts_.settings, opts_.state_dir,
+            [this](std::string event, std::string actor, std::string outcome,
+                   nlohmann::json details) {
+                auto ev = system_event(std::move(event), std::move(details));
+                ev.actor = std::move(actor);
+                ev.object = input_ ? input_->opts().device : std::string();
+                ev.outcome = std::move(outcome);
+                auth_->audit(std::move(ev));
+            });
+        receiver_->set_publisher([this](gnss::byte_view f) { ntrip_->publish_receiver_frame(f); });
+        make_input(opts_.input);
         control_ = std::make_unique<control::server>(
             io_, opts_.state_dir + "/cairnd.sock",
-            [this](const control::request& r) { return handle(r); });
+            [this](const control::request& r, control::reply_fn reply) {
+                handle(r, std::move(reply));
+            });
         // No audit, no service: if the start cannot be recorded, stop.
-        auth_->audit(system_event("system.start", {{"version", CAIRN_VERSION}, {"demo", opts_.demo}}),
-                     [this](auth::audit_result r) {
-                         if (!r) {
-                             daemon_log::log(daemon_log::err,
-                                             "cannot write the audit log, stopping: {}", r.error());
-                             exit_code_ = 1;
-                             shutdown();
-                         }
-                     });
-        auth_->start([this](const std::vector<std::string>& ids) {
-            ntrip_->close_token_sessions(ids);
-        });
+        auth_->audit(
+            system_event("system.start", {{"version", CAIRN_VERSION}, {"demo", opts_.demo}}),
+            [this](auth::audit_result r) {
+                if (!r) {
+                    daemon_log::log(daemon_log::err, "cannot write the audit log, stopping: {}",
+                                    r.error());
+                    exit_code_ = 1;
+                    shutdown();
+                }
+            });
+        auth_->start(
+            [this](const std::vector<std::string>& ids) { ntrip_->close_token_sessions(ids); });
         input_->start();
         control_->start();
         wait_signals();
@@ -86,7 +100,28 @@ public:
     }
 
 private:
-    tl::expected<nlohmann::json, std::string> handle(const control::request& r)
+    // The station input, wired to the caster and to receiver management.
+    void make_input(const daemon_input::options& o)
+    {
+        receiver_->attach(nullptr);
+        input_ = std::make_unique<daemon_input::station_input>(io_, o);
+        input_->set_rtcm_sink([this](gnss::byte_view f) { receiver_->on_rtcm(f); });
+        input_->set_frame_sink([this](const gnss::frame& f) { receiver_->on_frame(f); });
+        receiver_->attach(input_.get());
+    }
+
+    void handle(const control::request& r, control::reply_fn reply)
+    {
+        switch (r.cmd) {
+        case control::command::receiver_detect:
+        case control::command::receiver_configure:
+            return receiver_->handle(r, std::move(reply));
+        default:
+            return reply(handle_now(r));
+        }
+    }
+
+    control::outcome handle_now(const control::request& r)
     {
         switch (r.cmd) {
         case control::command::ping:
@@ -94,6 +129,9 @@ private:
         case control::command::version:
             return nlohmann::json{{"version", CAIRN_VERSION},
                                   {"protocol", control::protocol_version}};
+        case control::command::receiver_detect:
+        case control::command::receiver_configure:
+            break;
         case control::command::status: {
             auto j = input_->status();
             j["version"] = CAIRN_VERSION;
@@ -103,6 +141,8 @@ private:
             j["state_dir"] = opts_.state_dir;
             j["auth"] = auth_->status();
             j["caster"] = ntrip_->status();
+            j["receiver_management"] = receiver_->status();
+            j["receiver_monitor"] = receiver_->monitor_status();
             return j;
         }
         }
@@ -132,6 +172,7 @@ private:
             return;
         stopping_ = true;
         input_->stop();
+        receiver_->stop();
         ntrip_->stop();
         control_->stop();
         watchdog_.cancel();
@@ -148,8 +189,8 @@ private:
         auto category = event.starts_with("receiver.") ? auth::audit_category::receiver
                         : event.starts_with("config.") ? auth::audit_category::config
                                                        : auth::audit_category::system;
-        return {category, std::move(event), "cairnd", "local", opts_.state_dir, "ok",
-                std::move(details)};
+        return {category, std::move(event),  "cairnd", "local", opts_.state_dir,
+                "ok",     std::move(details)};
     }
 
     // Once a second: receiver state changes go to the audit log.
@@ -163,11 +204,13 @@ private:
             std::string state = st["receiver"].value("state", "");
             if (state != receiver_state_) {
                 if (state == "connected" || state == "disconnected" || state == "stale")
-                    auth_->audit(system_event(
-                        state == "connected" ? "receiver.connect" : "receiver.disconnect",
-                        {{"state", state},
-                         {"device", st["receiver"].value("device", "")},
-                         {"previous", receiver_state_}}));
+                    auth_->audit(system_event(state == "connected" ? "receiver.connect"
+                                                                   : "receiver.disconnect",
+                                              {{"state", state},
+                                               {"device", st["receiver"].value("device", "")},
+                                               {"previous", receiver_state_}}));
+                if (state == "connected" && receiver_state_ != "stale")
+                    receiver_->on_connected();
                 receiver_state_ = state;
             }
             start_tick();
@@ -199,8 +242,7 @@ private:
             daemon_log::log(daemon_log::notice, "reload: receiver settings changed, reopening {}",
                             next.device);
             input_->stop();
-            input_ = std::make_unique<daemon_input::station_input>(io_, next);
-            input_->set_rtcm_sink([this](gnss::byte_view f) { ntrip_->publish_receiver_frame(f); });
+            make_input(next);
             input_->start();
         } else {
             daemon_log::log(daemon_log::info, "reload: configuration unchanged for the receiver");
@@ -252,6 +294,7 @@ private:
     std::unique_ptr<daemon_auth::auth_service> auth_;
     std::unique_ptr<daemon_ntrip::ntrip_service> ntrip_;
     std::chrono::microseconds watchdog_period_{0};
+    std::unique_ptr<daemon_receiver::receiver_service> receiver_;
     std::unique_ptr<daemon_input::station_input> input_;
     std::unique_ptr<control::server> control_;
     steady::time_point started_ = steady::now();

@@ -18,6 +18,13 @@ Commands:
                               failures, unframed bytes, station position, receiver
   status [--json]             ask the running cairnd (through DIR/cairnd.sock)
   receiver list [--json]      serial ports with USB VID/PID and what they are
+  receiver detect [--device D] [--settings S] [--json]
+                              identify the receiver (MON-VER): model, firmware
+  receiver configure --profile base-fixed|survey-in [--save] [--config FILE]
+        [--device D] [--settings S] [--json]
+                              configure it as a base over UBX, read it back, and
+                              with --save store it in BBR+Flash; through cairnd when
+                              it owns the port, else directly on D (audited)
   replay FILE --to DEV [--speed X] [--settings S]
                               write a capture into a serial port or pty at its real
                               pace (X times faster; 0 = as fast as possible)

@@ -56,9 +56,11 @@ std::string need_value(int& i, int argc, char** argv)
 void prepare_state_dir(const std::string& dir)
 {
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-        throw std::runtime_error(fmt::format("cannot create state directory {}: {}", dir,
-                                             std::strerror(errno)));
-    struct stat st{};
+        throw std::runtime_error(
+            fmt::format("cannot create state directory {}: {}", dir, std::strerror(errno)));
+    struct stat st
+    {
+    };
     if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         throw std::runtime_error(fmt::format("state directory {} is not a directory", dir));
     if (st.st_mode & (S_IWGRP | S_IWOTH))
@@ -67,8 +69,8 @@ void prepare_state_dir(const std::string& dir)
             st.st_mode & 07777));
     if (st.st_uid != ::geteuid())
         throw std::runtime_error(
-            fmt::format("state directory {} belongs to uid {}, not to us (uid {})", dir,
-                        st.st_uid, ::geteuid()));
+            fmt::format("state directory {} belongs to uid {}, not to us (uid {})", dir, st.st_uid,
+                        ::geteuid()));
 }
 
 // Thousands of rovers later need thousands of descriptors; take what the hard limit allows.
@@ -88,6 +90,8 @@ int check_config(const std::string& path)
         daemon_log::write(daemon_log::err, "cairnd: " + s.error().to_string());
         return exit_config;
     }
+    for (const auto& w : s->warnings)
+        daemon_log::write(daemon_log::warning, "cairnd: warning: " + w);
     std::printf("%s: ok\n", path.c_str());
     return 0;
 }
@@ -173,6 +177,8 @@ int main(int argc, char** argv)
                 return exit_config;
             }
             daemon_log::set_max_level(daemon_log::level_from_name(s->daemon.log_level));
+            for (const auto& w : s->warnings)
+                daemon_log::log(daemon_log::warning, "config: {}", w);
             opts.settings = *s;
             if (!opts.demo) {
                 opts.input.kind = daemon_input::source_kind::device;

@@ -33,11 +33,28 @@ tl::expected<request, std::string> parse_request(std::string_view line)
         req.cmd = command::version;
     else if (name == "status")
         req.cmd = command::status;
+    else if (name == "receiver.detect")
+        req.cmd = command::receiver_detect;
+    else if (name == "receiver.configure")
+        req.cmd = command::receiver_configure;
     else
-        return tl::unexpected(std::string("unknown command (known: ping, version, status)"));
+        return tl::unexpected(std::string("unknown command (known: ping, version, status, "
+                                          "receiver.detect, receiver.configure)"));
     for (const auto& [key, value] : j.items()) {
-        if (key != "v" && key != "cmd" && key != "id")
+        if (key != "v" && key != "cmd" && key != "id" && key != "params")
             return tl::unexpected("unknown field \"" + key.substr(0, 64) + "\"");
+    }
+    if (auto p = j.find("params"); p != j.end()) {
+        if (!p->is_object())
+            return tl::unexpected(std::string("\"params\" must be an object"));
+        if (p->size() > max_params)
+            return tl::unexpected("\"params\" has more than " + std::to_string(max_params) +
+                                  " keys");
+        for (const auto& [key, value] : p->items())
+            if (value.is_structured())
+                return tl::unexpected("params." + key.substr(0, 64) +
+                                      ": expected a string, number or boolean");
+        req.params = *p;
     }
     return req;
 }
@@ -58,9 +75,11 @@ std::string error_reply(const nlohmann::json& id, std::string_view message)
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
-std::string make_request(std::string_view cmd)
+std::string make_request(std::string_view cmd, nlohmann::json params)
 {
     nlohmann::json j = {{"v", protocol_version}, {"cmd", std::string(cmd)}};
+    if (!params.is_null())
+        j["params"] = std::move(params);
     return j.dump() + "\n";
 }
 

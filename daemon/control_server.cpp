@@ -4,6 +4,7 @@
 
 #include "daemon/log.hpp"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,9 +37,9 @@ public:
     }
 
 private:
-    void arm_timer()
+    void arm_timer(std::chrono::seconds after = idle_timeout)
     {
-        timer_.expires_after(idle_timeout);
+        timer_.expires_after(after);
         timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
             if (!ec)
                 self->close();
@@ -62,17 +63,31 @@ private:
         if (ec)
             return fail(ec);
         std::string_view line(in_.data(), n - 1);
-        std::string reply;
-        if (auto req = parse_request(line)) {
-            auto result = owner_.handle()(*req);
-            reply =
-                result ? ok_reply(*req, std::move(*result)) : error_reply(req->id, result.error());
-        } else {
-            reply = error_reply(nullptr, req.error());
-        }
+        auto req = parse_request(line);
         in_.erase(0, n);
         bool last = ++requests_ >= max_requests_per_connection;
-        write(std::move(reply), last);
+        if (!req)
+            return write(error_reply(nullptr, req.error()), last);
+        req->peer_uid = peer_uid();
+        // Waiting for the receiver may take a while: the idle timer must not cut it off.
+        arm_timer(max_pending_time);
+        owner_.handle()(*req, [weak = weak_from_this(), id = req->id, r = *req,
+                               last](outcome result) {
+            auto self = weak.lock();
+            if (!self || !self->socket_.is_open())
+                return;
+            self->write(result ? ok_reply(r, std::move(*result)) : error_reply(id, result.error()),
+                        last);
+        });
+    }
+
+    int peer_uid()
+    {
+        ucred cred{};
+        socklen_t len = sizeof cred;
+        if (::getsockopt(socket_.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+            return -1;
+        return static_cast<int>(cred.uid);
     }
 
     void write(std::string reply, bool close_after)

@@ -14,8 +14,13 @@
 
 namespace control {
 
-// Answers one parsed request with a result, or an error message.
-using handler = std::function<tl::expected<nlohmann::json, std::string>(const request&)>;
+// A request's outcome: a result, or an error message for the client.
+using outcome = tl::expected<nlohmann::json, std::string>;
+// Called once with the outcome, at once or later (commands that wait for the receiver);
+// safe to call after the client has gone.
+using reply_fn = std::function<void(outcome)>;
+// Answers one parsed request by calling reply exactly once.
+using handler = std::function<void(const request&, reply_fn reply)>;
 
 constexpr std::chrono::seconds idle_timeout{10};
 // After a failed accept (out of descriptors), wait this long before the next one.

@@ -22,6 +22,8 @@ using args = std::vector<std::string>;
 int scan(const globals& g, const args& a);
 int status(const globals& g, const args& a);
 int receiver(const globals& g, const args& a);
+int receiver_detect(const globals& g, const args& a);
+int receiver_configure(const globals& g, const args& a);
 int replay(const globals& g, const args& a);
 int token(const globals& g, const args& a);
 int user(const globals& g, const args& a);

@@ -73,10 +73,14 @@ int list_ports(bool json)
 
 } // namespace
 
-int receiver(const globals&, const args& a)
+int receiver(const globals& g, const args& a)
 {
+    if (!a.empty() && a[0] == "detect")
+        return receiver_detect(g, args(a.begin() + 1, a.end()));
+    if (!a.empty() && a[0] == "configure")
+        return receiver_configure(g, args(a.begin() + 1, a.end()));
     if (a.empty() || a[0] != "list") {
-        std::fprintf(stderr, "usage: cairnctl receiver list [--json]\n");
+        std::fprintf(stderr, "usage: cairnctl receiver list|detect|configure ... (see --help)\n");
         return exit_usage;
     }
     bool json = false;
@@ -139,8 +143,7 @@ int replay(const globals&, const args& a)
     }
     int fd = ::open(to.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
-        std::fprintf(stderr, "cairnctl replay: %s\n",
-                     gnss::open_error_message(to, errno).c_str());
+        std::fprintf(stderr, "cairnctl replay: %s\n", gnss::open_error_message(to, errno).c_str());
         return exit_failed;
     }
     if (::isatty(fd)) {

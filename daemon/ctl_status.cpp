@@ -3,6 +3,7 @@
 #include "daemon/ctl.hpp"
 
 #include "daemon/control_protocol.hpp"
+#include "daemon/ctl_call.hpp"
 
 #include <fmt/format.h>
 
@@ -16,66 +17,6 @@
 
 namespace ctl {
 namespace {
-
-constexpr int reply_timeout_ms = 5000;
-constexpr std::size_t max_reply = 4 * 1024 * 1024;
-
-// One request, one reply line. Errors are worded for the person at the terminal.
-tl::expected<nlohmann::json, std::string> call(const std::string& state_dir,
-                                               std::string_view cmd)
-{
-    std::string path = socket_path(state_dir);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    if (path.size() >= sizeof addr.sun_path)
-        return tl::unexpected("socket path too long: " + path);
-    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return tl::unexpected(std::string("socket: ") + std::strerror(errno));
-    struct closer
-    {
-        int fd;
-        ~closer() { ::close(fd); }
-    } guard{fd};
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
-        int e = errno;
-        if (e == ENOENT || e == ECONNREFUSED)
-            return tl::unexpected(fmt::format(
-                "cairnd is not running with state directory {} (no socket at {})", state_dir,
-                path));
-        if (e == EACCES)
-            return tl::unexpected(fmt::format(
-                "permission denied on {}: run as the cairn user or root", path));
-        return tl::unexpected(fmt::format("cannot connect to {}: {}", path, std::strerror(e)));
-    }
-    std::string req = control::make_request(cmd);
-    if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size()))
-        return tl::unexpected(std::string("cannot send to cairnd: ") + std::strerror(errno));
-    std::string reply;
-    char buf[16384];
-    for (;;) {
-        pollfd p{fd, POLLIN, 0};
-        int r = ::poll(&p, 1, reply_timeout_ms);
-        if (r == 0)
-            return tl::unexpected(std::string("cairnd did not answer within 5 s"));
-        if (r < 0 && errno == EINTR)
-            continue;
-        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return tl::unexpected(std::string("cairnd closed the connection"));
-        reply.append(buf, static_cast<std::size_t>(n));
-        if (auto nl = reply.find('\n'); nl != std::string::npos) {
-            reply.resize(nl);
-            break;
-        }
-        if (reply.size() > max_reply)
-            return tl::unexpected(std::string("reply too large"));
-    }
-    return control::parse_reply(reply);
-}
 
 std::string counts_line(const nlohmann::json& c)
 {
@@ -123,10 +64,10 @@ void print_human(const nlohmann::json& s)
                        m.value("feed", ""), m.value("clients", 0), m.value("frames", 0),
                        m.value("source_connected", false) ? ", source connected" : "");
         for (const auto& x : c.value("sessions", nlohmann::json::array()))
-            fmt::print("  {} {} token {} v{}{} {} bytes out, queue {} bytes\n",
-                       x.value("role", ""), x.value("address", ""), x.value("token", ""),
-                       x.value("version", 1), x.value("tls", false) ? " TLS" : "",
-                       x.value("bytes_out", 0), x.value("queue_bytes", 0));
+            fmt::print("  {} {} token {} v{}{} {} bytes out, queue {} bytes\n", x.value("role", ""),
+                       x.value("address", ""), x.value("token", ""), x.value("version", 1),
+                       x.value("tls", false) ? " TLS" : "", x.value("bytes_out", 0),
+                       x.value("queue_bytes", 0));
     }
     if (s.contains("station") && s["station"].is_object() && s["station"].contains("ecef")) {
         const auto& e = s["station"]["ecef"];
@@ -137,7 +78,10 @@ void print_human(const nlohmann::json& s)
 
 } // namespace
 
-std::string socket_path(const std::string& state_dir) { return state_dir + "/cairnd.sock"; }
+std::string socket_path(const std::string& state_dir)
+{
+    return state_dir + "/cairnd.sock";
+}
 
 int status(const globals& g, const args& a)
 {
@@ -152,12 +96,13 @@ int status(const globals& g, const args& a)
     }
     auto result = call(g.state_dir, "status");
     if (!result) {
-        std::fprintf(stderr, "cairnctl status: %s\n", result.error().c_str());
+        std::fprintf(stderr, "cairnctl status: %s\n", result.error().message.c_str());
         return exit_failed;
     }
     try {
         if (json)
-            std::puts(result->dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+            std::puts(
+                result->dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
         else
             print_human(*result);
     } catch (const nlohmann::json::exception& e) {

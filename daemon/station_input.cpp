@@ -42,7 +42,10 @@ station_input::station_input(net::io_context& io, options opts)
 {
 }
 
-station_input::~station_input() { stop(); }
+station_input::~station_input()
+{
+    stop();
+}
 
 void station_input::start()
 {
@@ -151,7 +154,8 @@ void station_input::on_bytes(gnss::byte_view data)
             rate_[static_cast<std::size_t>(s % window)] = 0;
         rate_second_ = second;
     }
-    rate_[static_cast<std::size_t>(second % static_cast<std::int64_t>(rate_window_s))] += data.size();
+    rate_[static_cast<std::size_t>(second % static_cast<std::int64_t>(rate_window_s))] +=
+        data.size();
 
     bool got_frame = false;
     framer_.feed(data, [&](const gnss::frame& f) {
@@ -159,6 +163,8 @@ void station_input::on_bytes(gnss::byte_view data)
         got_frame = true;
         if (f.kind == gnss::frame_kind::rtcm3 && rtcm_sink_)
             rtcm_sink_(f.bytes);
+        if (frame_sink_)
+            frame_sink_(f);
     });
     if (got_frame) {
         last_frame_ = now;
@@ -166,6 +172,34 @@ void station_input::on_bytes(gnss::byte_view data)
         if (link_)
             link_->note_frame();
     }
+}
+
+bool station_input::write(gnss::byte_view frame)
+{
+    if (stopped_)
+        return false;
+    switch (opts_.kind) {
+    case source_kind::device:
+        return link_ && link_->write(frame);
+    case source_kind::simulator: {
+        if (!sim_)
+            return false;
+        // Like a serial line: the answer arrives later, never inside the caller's call.
+        auto replies = sim_->command(frame);
+        if (replies.empty())
+            return true;
+        net::post(io_, [this, alive = std::weak_ptr<int>(alive_), replies = std::move(replies)] {
+            if (alive.expired() || stopped_)
+                return;
+            for (const auto& r : replies)
+                on_bytes(r);
+        });
+        return true;
+    }
+    case source_kind::replay:
+        break;
+    }
+    return false;
 }
 
 double station_input::bytes_per_second() const

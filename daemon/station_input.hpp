@@ -23,7 +23,12 @@ class simulator;
 
 namespace daemon_input {
 
-enum class source_kind { device, simulator, replay };
+enum class source_kind
+{
+    device,
+    simulator,
+    replay
+};
 
 struct options
 {
@@ -32,9 +37,9 @@ struct options
     config::serial_settings serial;
     std::chrono::milliseconds stale_after{5000};
     std::string replay_file;
-    double speed = 1.0;         // replay/simulator pace; 0 = as fast as possible (replay)
-    bool replay_loop = true;    // start the capture again at its end
-    std::uint32_t seed = 1;     // simulator
+    double speed = 1.0;      // replay/simulator pace; 0 = as fast as possible (replay)
+    bool replay_loop = true; // start the capture again at its end
+    std::uint32_t seed = 1;  // simulator
 };
 
 class station_input
@@ -53,6 +58,16 @@ public:
     const options& opts() const { return opts_; }
     // Every verified RTCM3 frame goes here (the caster's receiver-fed mountpoints).
     void set_rtcm_sink(std::function<void(gnss::byte_view)> sink) { rtcm_sink_ = std::move(sink); }
+    // Every verified frame of any kind (receiver management reads UBX and NAV data here).
+    void set_frame_sink(std::function<void(const gnss::frame&)> sink)
+    {
+        frame_sink_ = std::move(sink);
+    }
+    // Whether commands can reach a receiver: a device or the simulator, not a replay.
+    bool writable() const { return opts_.kind != source_kind::replay; }
+    // Queues a command frame for the receiver. False when it cannot be sent now (replay,
+    // port closed, write queue full). The simulator answers on a later turn of the loop.
+    bool write(gnss::byte_view frame);
     const gnss::framer_counters& counters() const { return framer_.counters(); }
     // {"receiver": {...}, "counters": {...}, "bytes_in", "bytes_per_second", "station", ...}
     nlohmann::json status() const;
@@ -74,6 +89,9 @@ private:
     net::steady_timer timer_;
     bool stopped_ = true;
     std::function<void(gnss::byte_view)> rtcm_sink_;
+    std::function<void(const gnss::frame&)> frame_sink_;
+    // Expires with this object: work it posted checks it before touching `this`.
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 
     // replay
     std::vector<std::uint8_t> capture_;

@@ -19,6 +19,17 @@ TEST_CASE("valid requests")
     CHECK(p->cmd == command::ping);
     CHECK(p->id == 7);
     CHECK(parse_request(make_request("version").substr(0, make_request("version").size() - 1)));
+    auto d = parse_request(R"({"v":1,"cmd":"receiver.detect"})");
+    REQUIRE(d);
+    CHECK(d->cmd == command::receiver_detect);
+    CHECK(d->params.is_null());
+    auto line = make_request("receiver.configure", {{"profile", "survey-in"}, {"save", true}});
+    auto c = parse_request(line.substr(0, line.size() - 1));
+    REQUIRE(c);
+    CHECK(c->cmd == command::receiver_configure);
+    CHECK(c->params["profile"] == "survey-in");
+    CHECK(c->params["save"] == true);
+    CHECK(c->peer_uid == -1); // the server fills it in from SO_PEERCRED
 }
 
 TEST_CASE("refused requests say why")
@@ -38,6 +49,12 @@ TEST_CASE("refused requests say why")
         {"{\"v\":1,\"cmd\":\"status\",\"x\":1}", "unknown field"},
         {"{\"v\":1,\"cmd\":\"status\",\"id\":[1]}", "\"id\""},
         {"{\"v\":\"1\",\"cmd\":\"status\"}", "version"},
+        {"{\"v\":1,\"cmd\":\"receiver.configure\",\"params\":[1]}", "must be an object"},
+        {"{\"v\":1,\"cmd\":\"receiver.configure\",\"params\":{\"a\":{\"b\":1}}}",
+         "expected a string, number or boolean"},
+        {"{\"v\":1,\"cmd\":\"receiver.configure\",\"params\":{\"a\":1,\"b\":2,\"c\":3,"
+         "\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8,\"i\":9}}",
+         "more than 8 keys"},
     };
     for (const auto& r : rows) {
         CAPTURE(r.line);
