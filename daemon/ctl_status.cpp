@@ -27,6 +27,63 @@ std::string counts_line(const nlohmann::json& c)
                        c.value("unframed_bytes", 0));
 }
 
+// What the receiver reports (receiver_monitor) and how it was configured.
+void print_receiver_monitor(const nlohmann::json& s)
+{
+    if (s.contains("receiver_management") && s["receiver_management"].is_object()) {
+        const auto& m = s["receiver_management"];
+        const auto& last = m.value("last", nlohmann::json());
+        fmt::print("configuration: profile {}, active {}{}\n", m.value("profile", "none"),
+                   m["active_profile"].is_string() ? m["active_profile"].get<std::string>()
+                                                   : std::string("unknown"),
+                   last.is_object() ? fmt::format(", last job {} {}", last.value("what", ""),
+                                                  last.value("ok", false) ? "ok" : "failed")
+                                    : std::string());
+    }
+    if (!s.contains("receiver_monitor") || !s["receiver_monitor"].is_object())
+        return;
+    const auto& m = s["receiver_monitor"];
+    if (m["fix"].is_object()) {
+        const auto& f = m["fix"];
+        fmt::print("fix: {}{}, {:.8f} {:.8f} {:.3f} m, {} satellites used\n",
+                   f.value("name", "?"), f.value("stale", false) ? " (stale)" : "",
+                   f.value("lat_deg", 0.0), f.value("lon_deg", 0.0), f.value("height_m", 0.0),
+                   f.value("satellites_used", 0));
+    }
+    if (m["satellites"].is_object()) {
+        const auto& sats = m["satellites"];
+        fmt::print("satellites: {} seen, {} used\n", sats.value("seen", 0), sats.value("used", 0));
+        for (const auto& sv : sats.value("list", nlohmann::json::array())) {
+            std::string signals;
+            for (const auto& sig : sv.value("signals", nlohmann::json::array()))
+                signals += fmt::format(" {}:{}", sig.value("signal", "?"), sig.value("cno_dbhz", 0));
+            fmt::print("  {:<8} {:>3} C/N0 {:>2} dBHz elev {:>3} az {:>3} {}{}\n",
+                       sv.value("system", "?"), sv.value("sv", 0), sv.value("cno_dbhz", 0),
+                       sv["elevation_deg"].is_number() ? sv["elevation_deg"].dump() : "-",
+                       sv["azimuth_deg"].is_number() ? sv["azimuth_deg"].dump() : "-",
+                       sv.value("used", false) ? "used" : "    ", signals);
+        }
+    }
+    if (m["survey_in"].is_object()) {
+        const auto& v = m["survey_in"];
+        fmt::print("survey-in: {}, {} s, mean accuracy {:.3f} m, {} observations\n",
+                   v.value("active", false) ? "active"
+                   : v.value("valid", false) ? "complete"
+                                             : "inactive",
+                   v.value("elapsed_s", 0), v.value("mean_accuracy_m", 0.0),
+                   v.value("observations", 0));
+    }
+    if (m.contains("rtcm") && m["rtcm"].is_object() && !m["rtcm"].empty()) {
+        fmt::print("rtcm3 intervals:");
+        for (const auto& [t, r] : m["rtcm"].items())
+            fmt::print(" {} {}", t,
+                       r["interval_ms"].is_number()
+                           ? fmt::format("{:.1f}s", r["interval_ms"].get<double>() / 1000)
+                           : std::string("-"));
+        fmt::print("\n");
+    }
+}
+
 void print_human(const nlohmann::json& s)
 {
     const auto& r = s.at("receiver");
@@ -69,6 +126,7 @@ void print_human(const nlohmann::json& s)
                        x.value("tls", false) ? " TLS" : "", x.value("bytes_out", 0),
                        x.value("queue_bytes", 0));
     }
+    print_receiver_monitor(s);
     if (s.contains("station") && s["station"].is_object() && s["station"].contains("ecef")) {
         const auto& e = s["station"]["ecef"];
         fmt::print("station: ECEF X {:.4f} Y {:.4f} Z {:.4f} m\n", e.value("x", 0.0),

@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The station stream as a rover receives it: with [station] arp = "cairn", station_id and
+# antenna set, the DEMO mountpoint carries Cairn's 1005 (the configured position to
+# 0.1 mm, the configured id) instead of the receiver's, a 1008/1033 with the antenna and
+# receiver strings, and observations re-labelled with the same station id (RTKLIB drops
+# observations whose id differs from the 1005's).
+source "$(dirname "$0")/lib.sh"
+need python3
+
+cat > "$work/cairn.toml" <<'TOML'
+[station]
+station_id = 9
+position_ecef = "4444030.8028 3085671.2349 3366658.2560"
+antenna = "TRM59800.00     NONE,4711,2"
+receiver_serial = "SN-42"
+arp = "cairn"
+interval = "2s"
+TOML
+start_cairnd --demo --config "$work/cairn.toml"
+wait_for 10 test -f "$work/state/demo.json" || fail "no demo.json"
+
+python3 - "$work/state/demo.json" <<'PY' || fail "the rover stream does not carry the station stream"
+import base64, json, socket, sys, time
+demo = json.load(open(sys.argv[1]))
+host, port = demo["caster_plain"].rsplit(":", 1)
+cred = base64.b64encode(f'{demo["rover"]["user"]}:{demo["rover"]["password"]}'.encode()).decode()
+s = socket.create_connection((host, int(port)), timeout=5)
+s.sendall(f"GET /DEMO HTTP/1.0\r\nUser-Agent: NTRIP test\r\nAuthorization: Basic {cred}\r\n\r\n".encode())
+data, end = b"", time.time() + 4.5
+while time.time() < end:
+    try:
+        chunk = s.recv(65536)
+    except socket.timeout:
+        break
+    if not chunk:
+        break
+    data += chunk
+assert data.startswith(b"ICY 200 OK\r\n"), data[:40]
+d = data[data.index(b"\r\n\r\n") + 4:] if b"\r\n\r\n" in data[:200] else data[12:]
+
+def bits(b, pos, n):
+    v = 0
+    for i in range(pos, pos + n):
+        v = (v << 1) | ((b[i // 8] >> (7 - i % 8)) & 1)
+    return v
+
+def signed(v, n):
+    return v - (1 << n) if v >> (n - 1) else v
+
+frames, i = [], 0
+while i + 6 <= len(d):
+    if d[i] == 0xD3:
+        n = ((d[i + 1] & 3) << 8) | d[i + 2]
+        frames.append(d[i + 3:i + 3 + n]); i += n + 6
+    else:
+        i += 1
+types = {}
+for p in frames:
+    types.setdefault(bits(p, 0, 12), []).append(p)
+print("types:", {t: len(v) for t, v in sorted(types.items())})
+assert 1005 in types, "no 1005"
+for p in types[1005]:
+    assert bits(p, 12, 12) == 9, "1005 station id"
+    x = signed(bits(p, 34, 38), 38) / 1e4
+    y = signed(bits(p, 74, 38), 38) / 1e4
+    z = signed(bits(p, 114, 38), 38) / 1e4
+    assert (x, y, z) == (4444030.8028, 3085671.2349, 3366658.2560), (x, y, z)
+assert 1033 in types and 1008 in types, "no 1008/1033"
+p = types[1033][0]
+assert bits(p, 12, 12) == 9
+n = bits(p, 24, 8)
+desc = bytes(bits(p, 32 + 8 * k, 8) for k in range(n)).decode()
+assert desc == "TRM59800.00     NONE", desc
+assert b"SN-42" in p, "receiver serial missing from 1033"
+for t in (1077, 1087, 1097, 1127, 1230):
+    assert t in types, f"no {t}"
+    assert all(bits(p, 12, 12) == 9 for p in types[t]), f"{t} keeps the receiver's station id"
+print("station stream ok")
+PY
+echo "station_stream: ok"
