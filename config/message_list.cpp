@@ -2,6 +2,8 @@
 // RTKBase message lists ("1005(10),1077,1230(5)"): parser, canonical text and warnings.
 #include "config/message_list.hpp"
 
+#include "config/quote.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -22,22 +24,9 @@ constexpr std::array<std::uint16_t, 7> station_types{1005, 1006, 1007, 1008, 101
 // UBX RXM-RAWX / RXM-SFRBX, which comes later.
 constexpr std::array<std::uint16_t, 6> raw_conversion_types{1004, 1012, 1019, 1020, 1042, 1046};
 
-bool is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
 bool is_digit(char c)
 {
     return c >= '0' && c <= '9';
-}
-
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && is_blank(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && is_blank(s.back()))
-        s.remove_suffix(1);
-    return s;
 }
 
 // Untrusted text quoted in an error: control and non-ASCII bytes as \xNN.
@@ -134,7 +123,7 @@ tl::expected<message_list, std::string> parse_message_list(std::string_view text
     if (text.size() > max_message_list_length)
         return tl::make_unexpected(fmt::format("message list is {} characters; the limit is {}",
                                                text.size(), max_message_list_length));
-    if (trim(text).empty())
+    if (trim_blanks(text).empty())
         return tl::make_unexpected(std::string(
             "message list is empty; list types such as 1005(10),1077 or omit the setting"));
     message_list list;
@@ -142,7 +131,7 @@ tl::expected<message_list, std::string> parse_message_list(std::string_view text
     for (;;) {
         std::size_t comma = text.find(',');
         std::string_view raw = text.substr(0, comma);
-        std::string_view e = trim(raw);
+        std::string_view e = trim_blanks(raw);
         if (e.empty())
             return tl::make_unexpected(fmt::format(
                 "message list entry {} is empty (two commas, or a comma at an end)", index));

@@ -17,30 +17,16 @@ namespace config {
 
 namespace {
 
-bool is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && is_blank(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && is_blank(s.back()))
-        s.remove_suffix(1);
-    return s;
-}
-
 // Drops one pair of matching quotes around the text ('...' or "..."); nullopt when the
 // opening quote has no match.
 std::optional<std::string_view> unquote(std::string_view s)
 {
-    s = trim(s);
+    s = trim_blanks(s);
     if (s.empty() || (s.front() != '\'' && s.front() != '"'))
         return s;
     if (s.size() < 2 || s.back() != s.front())
         return std::nullopt;
-    return trim(s.substr(1, s.size() - 2));
+    return trim_blanks(s.substr(1, s.size() - 2));
 }
 
 // Three decimal numbers separated by blanks; only plain decimal notation (no hex, no
@@ -75,7 +61,7 @@ tl::expected<std::array<double, 3>, std::string> three_numbers(std::string_view 
                 fmt::format("{} is not a decimal number (expected three numbers such as {})",
                             quote(word), example));
         out[n++] = v;
-        rest = trim(rest.substr(end));
+        rest = trim_blanks(rest.substr(end));
     }
     if (n != 3)
         return tl::unexpected(
@@ -147,7 +133,7 @@ tl::expected<antenna_settings, std::string> parse_antenna_text(std::string_view 
     std::vector<std::string_view> parts;
     for (;;) {
         const auto comma = rest->find(',');
-        parts.push_back(trim(rest->substr(0, comma)));
+        parts.push_back(trim_blanks(rest->substr(0, comma)));
         if (comma == std::string_view::npos)
             break;
         rest->remove_prefix(comma + 1);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Makes untrusted config text safe to echo in one-line error messages.
+// Makes untrusted config text safe to echo in one-line error messages; the blank
+// trimming the text parsers share.
 #pragma once
 
 #include <cstddef>
@@ -46,6 +47,21 @@ inline std::string escape(std::string_view text, std::size_t limit = max_echo_ch
 inline std::string quote(std::string_view text)
 {
     return '"' + escape(text) + '"';
+}
+
+// Spaces and tabs: what config text parsers tolerate around values.
+inline bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+inline std::string_view trim_blanks(std::string_view s)
+{
+    while (!s.empty() && is_blank(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && is_blank(s.back()))
+        s.remove_suffix(1);
+    return s;
 }
 
 } // namespace config
