@@ -234,6 +234,11 @@ private:
             return;
         }
         daemon_log::set_max_level(daemon_log::level_from_name(s->daemon.log_level));
+        for (const auto& w : s->warnings)
+            daemon_log::log(daemon_log::warning, "config: {}", w);
+        std::string why;
+        if (!receiver_->reload(*s, why))
+            daemon_log::log(daemon_log::err, "reload: keeping the running [station]: {}", why);
         auth_->audit(system_event("config.reload", {{"file", opts_.config_path}}));
         auto next = input_from_config(*s, opts_.input);
         const auto& cur = input_->opts();

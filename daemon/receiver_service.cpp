@@ -93,6 +93,23 @@ receiver_service::receiver_service(net::io_context& io, const config::settings& 
                                 (*p)["z_m"].get<double>()};
 }
 
+bool receiver_service::reload(const config::settings& s, std::string& error)
+{
+    try {
+        auto stream = make_station_stream(s.station);
+        const bool had_stream = station_.has_value();
+        station_ = std::move(stream);
+        identity_sent_ = false;
+        settings_ = s;
+        if (station_ && !had_stream && publish_)
+            arm_station_tick();
+        return true;
+    } catch (const std::runtime_error& e) {
+        error = e.what();
+        return false;
+    }
+}
+
 receiver_service::~receiver_service()
 {
     stop();
@@ -199,8 +216,8 @@ void receiver_service::on_rtcm(gnss::byte_view frame)
 
 void receiver_service::arm_station_tick()
 {
-    if (stopped_)
-        return;
+    if (stopped_ || !station_ || !publish_)
+        return; // a reload may have removed the stream; the timer then simply stops
     for (const auto& f : station_->due(steady::now()))
         publish_(f);
     station_tick_.expires_after(station_tick);

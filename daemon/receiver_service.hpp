@@ -54,6 +54,10 @@ public:
                      audit_fn audit);
     ~receiver_service();
 
+    // SIGHUP: new [receiver]/[station] settings. A running job finishes with the old
+    // ones; the profile is applied again only at the next (re)connect. False, and the old
+    // settings kept, when [station] cannot make a station stream (reason in error).
+    bool reload(const config::settings& s, std::string& error);
     // The input jobs write to (replaced on reload); nullptr while there is none.
     void attach(daemon_input::station_input* input) { input_ = input; }
     // Every verified frame from the input.

@@ -20,9 +20,11 @@ TOML
 start_cairnd --demo --config "$work/cairn.toml"
 wait_for 10 test -f "$work/state/demo.json" || fail "no demo.json"
 
-python3 - "$work/state/demo.json" <<'PY' || fail "the rover stream does not carry the station stream"
+cat > "$work/check.py" <<'PY'
+
 import base64, json, socket, sys, time
 demo = json.load(open(sys.argv[1]))
+want_id = int(sys.argv[2])
 host, port = demo["caster_plain"].rsplit(":", 1)
 cred = base64.b64encode(f'{demo["rover"]["user"]}:{demo["rover"]["password"]}'.encode()).decode()
 s = socket.create_connection((host, int(port)), timeout=5)
@@ -61,21 +63,29 @@ for p in frames:
 print("types:", {t: len(v) for t, v in sorted(types.items())})
 assert 1005 in types, "no 1005"
 for p in types[1005]:
-    assert bits(p, 12, 12) == 9, "1005 station id"
+    assert bits(p, 12, 12) == want_id, "1005 station id"
     x = signed(bits(p, 34, 38), 38) / 1e4
     y = signed(bits(p, 74, 38), 38) / 1e4
     z = signed(bits(p, 114, 38), 38) / 1e4
     assert (x, y, z) == (4444030.8028, 3085671.2349, 3366658.2560), (x, y, z)
 assert 1033 in types and 1008 in types, "no 1008/1033"
 p = types[1033][0]
-assert bits(p, 12, 12) == 9
+assert bits(p, 12, 12) == want_id
 n = bits(p, 24, 8)
 desc = bytes(bits(p, 32 + 8 * k, 8) for k in range(n)).decode()
 assert desc == "TRM59800.00     NONE", desc
 assert b"SN-42" in p, "receiver serial missing from 1033"
 for t in (1077, 1087, 1097, 1127, 1230):
     assert t in types, f"no {t}"
-    assert all(bits(p, 12, 12) == 9 for p in types[t]), f"{t} keeps the receiver's station id"
+    assert all(bits(p, 12, 12) == want_id for p in types[t]), f"{t} keeps the receiver's station id"
 print("station stream ok")
 PY
+python3 "$work/check.py" "$work/state/demo.json" 9 || fail "the rover stream does not carry the station stream"
+
+# SIGHUP with a new station id: rovers connecting afterwards get it on every frame.
+sed -i 's/^station_id = 9$/station_id = 11/' "$work/cairn.toml"
+kill -HUP "$cairnd_pid"
+wait_for 5 grep -q "config.reload\|reload" "$work/cairnd.log" || true
+sleep 2.5 # the frames in flight with the old id pass, and a new 1005 falls due
+python3 "$work/check.py" "$work/state/demo.json" 11 || fail "the reloaded station id is not used"
 echo "station_stream: ok"
