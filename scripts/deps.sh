@@ -8,7 +8,7 @@ build_pkgs="meson ninja-build g++ pkg-config libboost-dev libssl-dev libserialpo
  libsqlite3-dev libfmt-dev doctest-dev libtomlplusplus-dev nlohmann-json3-dev
  libexpected-dev libsystemd-dev"
 test_pkgs="socat systemd sqlite3 clang-14 libclang-rt-14-dev llvm-14 procps curl python3
- openssl rtklib gpsd gpsd-clients"
+ openssl rtklib gpsd gpsd-clients sslscan"
 fuzz_pkgs="clang-14 libclang-rt-14-dev llvm-14"
 bench_pkgs="rtklib procps"
 
