@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// RTCM3 multiple-signal messages: MSM1-7 header decoding, MSM7 encoding and MSM7 cells.
+// RTCM3 multiple-signal messages: MSM1-7 header decoding, MSM4 and MSM7 encoding and cells.
 #include "gnss/rtcm3_msm.hpp"
 
 #include "gnss/rtcm3.hpp"
@@ -9,6 +9,7 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace gnss::rtcm3 {
 namespace {
@@ -68,6 +69,26 @@ constexpr std::uint16_t lock_time_indicator = 704;    // DF407: locked for minut
 constexpr std::uint8_t msm4_lock_time_indicator = 13; // DF402: locked >= 2^17 ms (minutes)
 constexpr double signal_code_bias_m = 0.35;           // pseudorange step between signals
 constexpr int glonass_fcn_unknown = 15;               // DF419 values 14-15: no FCN
+
+// The per-cell fields MSM4 and MSM7 share (fine pseudorange, fine phase range, lock
+// time, half-cycle), which differ only in width and resolution.
+struct fine_fields
+{
+    double range_units; // DF400 / DF405 steps per ms
+    unsigned range_bits;
+    std::int64_t range_invalid;
+    double phase_units; // DF401 / DF406 steps per ms
+    unsigned phase_bits;
+    std::int64_t phase_invalid;
+    std::uint16_t lock_time; // DF402 / DF407 the encoders send for every cell
+    unsigned lock_bits;
+};
+constexpr fine_fields msm4_fine = {msm4_fine_range_units,    15, msm4_fine_range_invalid,
+                                   msm4_fine_phase_units,    22, msm4_fine_phase_invalid,
+                                   msm4_lock_time_indicator, 4};
+constexpr fine_fields msm7_fine = {fine_range_units,    20, fine_range_invalid,
+                                   fine_phase_units,    24, fine_phase_invalid,
+                                   lock_time_indicator, 10};
 
 // GLONASS frequency channel per orbital slot 1-24 (antipodal slots share a channel).
 constexpr std::array<int, 24> glonass_fcn = {1,  -4, 5, 6,  1, -4, 5, 6, -2, -7, 0, -1,
@@ -309,106 +330,145 @@ double phase_offset_ms(const msm_plan& p, std::size_t j)
     return static_cast<double>((id * 37 + p.sigs[p.cells[j].sig] * 11) % 21 - 10) / range_ms_metres;
 }
 
+// DF397: whole milliseconds of each satellite's rough range.
+void write_rough_ms(bit_writer& w, const msm_plan& p)
+{
+    for (std::int64_t r : p.rough)
+        w.u(static_cast<std::uint64_t>(r >> 10), 8);
+}
+
+// DF398: each satellite's rough range modulo 1 ms, in 2^-10 ms.
+void write_rough_mod(bit_writer& w, const msm_plan& p)
+{
+    for (std::int64_t r : p.rough)
+        w.u(static_cast<std::uint64_t>(r & 1023), 10);
+}
+
+// Fine pseudorange, fine phase range, lock time and half-cycle of every cell.
+void write_fine_cells(bit_writer& w, const msm_plan& p, const fine_fields& f)
+{
+    const std::vector<double> fine_ms = fine_ranges_ms(p);
+    for (double v : fine_ms)
+        w.s(std::llround(v * f.range_units), f.range_bits);
+    for (std::size_t j = 0; j < p.cells.size(); ++j)
+        w.s(std::llround((fine_ms[j] + phase_offset_ms(p, j)) * f.phase_units), f.phase_bits);
+    for (std::size_t j = 0; j < p.cells.size(); ++j)
+        w.u(f.lock_time, f.lock_bits);
+    for (std::size_t j = 0; j < p.cells.size(); ++j)
+        w.u(0, 1); // no half-cycle ambiguity
+}
+
+// MSM7 satellite and signal data, field by field (all DF397, then all DF419, ...).
+void write_msm7_body(bit_writer& w, const msm_plan& p, constellation system)
+{
+    write_rough_ms(w, p);
+    for (const auto* s : p.sats)
+        w.u(extended_info(system, s->id), 4);
+    write_rough_mod(w, p);
+    for (const auto* s : p.sats)
+        w.s((s->id * 211) % 1601 - 800, 14); // rough range rate, m/s, within +-800
+    // DF405 fine pseudorange, DF406 fine phase range, DF407 lock time, DF420 half-cycle,
+    // then DF408 CNR and DF404 fine range rate.
+    write_fine_cells(w, p, msm7_fine);
+    for (const auto& c : p.cells)
+        w.u(static_cast<std::uint64_t>(std::lround(p.sats[c.sat]->cnr_dbhz * cnr_units)), 10);
+    for (const auto& c : p.cells)
+        w.s((p.sigs[c.sig] * 13) % 41 - 20, 15); // fine range rate, +-2 mm/s
+}
+
+// MSM4 satellite data (DF397 rough range in whole ms, DF398 modulo 1 ms), then signal
+// data: DF400 fine pseudorange, DF401 fine phase range, DF402 lock time, DF420
+// half-cycle, DF403 CNR (whole dB-Hz).
+void write_msm4_body(bit_writer& w, const msm_plan& p)
+{
+    write_rough_ms(w, p);
+    write_rough_mod(w, p);
+    write_fine_cells(w, p, msm4_fine);
+    for (const auto& c : p.cells)
+        w.u(static_cast<std::uint64_t>(
+                std::min<long>(std::lround(p.sats[c.sat]->cnr_dbhz), msm4_max_cnr)),
+            6);
+}
+
+// What encode_msm4 and encode_msm7 share: the checks, the header, the payload limit.
+std::optional<bytes> encode_msm(constellation system, int msm, std::uint16_t station_id,
+                                std::uint32_t epoch, bool multiple_message,
+                                const std::vector<msm_satellite>& satellites)
+{
+    auto plan = plan_msm(system, station_id, epoch, satellites);
+    if (!plan)
+        return std::nullopt;
+    bit_writer w;
+    write_header(w, *plan, system, msm, station_id, epoch, multiple_message);
+    if (msm == 7)
+        write_msm7_body(w, *plan, system);
+    else
+        write_msm4_body(w, *plan);
+    if (w.data().size() > max_payload)
+        return std::nullopt;
+    return make_frame(w.data());
+}
+
 } // namespace
 
 std::optional<bytes> encode_msm7(constellation system, std::uint16_t station_id,
                                  std::uint32_t epoch, bool multiple_message,
                                  const std::vector<msm_satellite>& satellites)
 {
-    auto plan = plan_msm(system, station_id, epoch, satellites);
-    if (!plan)
-        return std::nullopt;
-    const msm_plan& p = *plan;
-    bit_writer w;
-    write_header(w, p, system, 7, station_id, epoch, multiple_message);
-    // Satellite data, field by field (all DF397, then all DF419, ...).
-    for (std::int64_t r : p.rough)
-        w.u(static_cast<std::uint64_t>(r >> 10), 8);
-    for (const auto* s : p.sats)
-        w.u(extended_info(system, s->id), 4);
-    for (std::int64_t r : p.rough)
-        w.u(static_cast<std::uint64_t>(r & 1023), 10);
-    for (const auto* s : p.sats)
-        w.s((s->id * 211) % 1601 - 800, 14); // rough range rate, m/s, within +-800
-    // Signal data.
-    const std::vector<double> fine_ms = fine_ranges_ms(p);
-    for (double f : fine_ms)
-        w.s(std::llround(f * fine_range_units), 20);
-    for (std::size_t j = 0; j < p.cells.size(); ++j)
-        w.s(std::llround((fine_ms[j] + phase_offset_ms(p, j)) * fine_phase_units), 24);
-    for (std::size_t j = 0; j < p.cells.size(); ++j)
-        w.u(lock_time_indicator, 10);
-    for (std::size_t j = 0; j < p.cells.size(); ++j)
-        w.u(0, 1); // no half-cycle ambiguity
-    for (const auto& c : p.cells)
-        w.u(static_cast<std::uint64_t>(std::lround(p.sats[c.sat]->cnr_dbhz * cnr_units)), 10);
-    for (const auto& c : p.cells)
-        w.s((p.sigs[c.sig] * 13) % 41 - 20, 15); // fine range rate, +-2 mm/s
-    if (w.data().size() > max_payload)
-        return std::nullopt;
-    return make_frame(w.data());
+    return encode_msm(system, 7, station_id, epoch, multiple_message, satellites);
 }
 
 std::optional<bytes> encode_msm4(constellation system, std::uint16_t station_id,
                                  std::uint32_t epoch, bool multiple_message,
                                  const std::vector<msm_satellite>& satellites)
 {
-    auto plan = plan_msm(system, station_id, epoch, satellites);
-    if (!plan)
-        return std::nullopt;
-    const msm_plan& p = *plan;
-    bit_writer w;
-    write_header(w, p, system, 4, station_id, epoch, multiple_message);
-    // Satellite data: DF397 rough range (whole ms), DF398 rough range modulo 1 ms.
-    for (std::int64_t r : p.rough)
-        w.u(static_cast<std::uint64_t>(r >> 10), 8);
-    for (std::int64_t r : p.rough)
-        w.u(static_cast<std::uint64_t>(r & 1023), 10);
-    // Signal data: DF400 fine pseudorange, DF401 fine phase range, DF402 lock time,
-    // DF420 half-cycle, DF403 CNR (whole dB-Hz).
-    const std::vector<double> fine_ms = fine_ranges_ms(p);
-    for (double f : fine_ms)
-        w.s(std::llround(f * msm4_fine_range_units), 15);
-    for (std::size_t j = 0; j < p.cells.size(); ++j)
-        w.s(std::llround((fine_ms[j] + phase_offset_ms(p, j)) * msm4_fine_phase_units), 22);
-    for (std::size_t j = 0; j < p.cells.size(); ++j)
-        w.u(msm4_lock_time_indicator, 4);
-    for (std::size_t j = 0; j < p.cells.size(); ++j)
-        w.u(0, 1); // no half-cycle ambiguity
-    for (const auto& c : p.cells)
-        w.u(static_cast<std::uint64_t>(
-                std::min<long>(std::lround(p.sats[c.sat]->cnr_dbhz), msm4_max_cnr)),
-            6);
-    if (w.data().size() > max_payload)
-        return std::nullopt;
-    return make_frame(w.data());
+    return encode_msm(system, 4, station_id, epoch, multiple_message, satellites);
 }
 
-std::optional<std::vector<msm7_cell>> decode_msm7_cells(byte_view frame)
-{
-    auto read = read_header(frame);
-    if (!read || read->header.msm != 7)
-        return std::nullopt;
-    const msm_header& h = read->header;
-    bit_reader& r = read->body;
-    auto nsat = static_cast<std::size_t>(h.satellites);
-    auto ncell = static_cast<std::size_t>(h.cells);
-    std::vector<int> sat_ids = mask_ids(h.satellite_mask, max_satellite_id);
-    std::vector<int> sig_ids = mask_ids(h.signal_mask, max_signal_id);
-    const double nan = std::numeric_limits<double>::quiet_NaN();
+namespace {
 
-    std::vector<std::uint64_t> ms(nsat), ext(nsat), mod(nsat);
-    std::vector<std::int64_t> rate(nsat);
-    for (auto& v : ms)
+// The satellite data of an MSM4 or MSM7 body; ext and rate stay 0 for MSM4.
+struct satellite_fields
+{
+    std::vector<std::uint64_t> ms, ext, mod; // DF397, DF419, DF398
+    std::vector<std::int64_t> rate;          // DF399
+};
+
+satellite_fields read_satellite_fields(bit_reader& r, const msm_header& h)
+{
+    const auto nsat = static_cast<std::size_t>(h.satellites);
+    satellite_fields s{std::vector<std::uint64_t>(nsat), std::vector<std::uint64_t>(nsat),
+                       std::vector<std::uint64_t>(nsat), std::vector<std::int64_t>(nsat)};
+    for (auto& v : s.ms)
         v = r.u(8);
-    for (auto& v : ext)
-        v = r.u(4);
-    for (auto& v : mod)
+    if (h.msm == 7)
+        for (auto& v : s.ext)
+            v = r.u(4);
+    for (auto& v : s.mod)
         v = r.u(10);
-    for (auto& v : rate)
-        v = r.s(14);
-    std::vector<msm7_cell> out(ncell);
-    std::vector<std::size_t> cell_sat(ncell);
+    if (h.msm == 7)
+        for (auto& v : s.rate)
+            v = r.s(14);
+    return s;
+}
+
+// The cells of an MSM body in message order (satellite-major), with the satellite index
+// of each and every satellite's rough range, which the fine fields are relative to.
+struct cell_layout
+{
+    std::vector<msm7_cell> cells;
+    std::vector<std::size_t> sat;
+    std::vector<double> rough_ms; // NaN where DF397 says invalid
+};
+
+cell_layout lay_out_cells(const msm_header& h, const satellite_fields& s)
+{
+    const auto nsat = static_cast<std::size_t>(h.satellites);
+    const auto ncell = static_cast<std::size_t>(h.cells);
+    const std::vector<int> sat_ids = mask_ids(h.satellite_mask, max_satellite_id);
+    const std::vector<int> sig_ids = mask_ids(h.signal_mask, max_signal_id);
+    cell_layout c{std::vector<msm7_cell>(ncell), std::vector<std::size_t>(ncell),
+                  std::vector<double>(nsat)};
     std::size_t j = 0;
     auto width = static_cast<int>(nsat * sig_ids.size());
     for (std::size_t i = 0; i < nsat; ++i) {
@@ -416,111 +476,91 @@ std::optional<std::vector<msm7_cell>> decode_msm7_cells(byte_view frame)
             int bit = width - 1 - static_cast<int>(i * sig_ids.size() + k);
             if (!((h.cell_mask >> bit) & 1u))
                 continue;
-            out[j].satellite = sat_ids[i];
-            out[j].signal = sig_ids[k];
-            out[j].extended_info = static_cast<std::uint8_t>(ext[i]);
-            cell_sat[j++] = i;
+            c.cells[j].satellite = sat_ids[i];
+            c.cells[j].signal = sig_ids[k];
+            c.cells[j].extended_info = static_cast<std::uint8_t>(s.ext[i]);
+            c.sat[j++] = i;
         }
     }
-    auto rough_ms = [&](std::size_t i) {
-        return ms[i] == rough_ms_invalid
-                   ? nan
-                   : static_cast<double>(ms[i]) + static_cast<double>(mod[i]) / rough_mod_units;
+    for (std::size_t i = 0; i < nsat; ++i)
+        c.rough_ms[i] =
+            s.ms[i] == rough_ms_invalid
+                ? std::numeric_limits<double>::quiet_NaN()
+                : static_cast<double>(s.ms[i]) + static_cast<double>(s.mod[i]) / rough_mod_units;
+    return c;
+}
+
+// Fine pseudorange and phase range (added to the rough range, in metres; NaN when
+// invalid), lock time and half-cycle of every cell.
+void read_fine_cells(bit_reader& r, cell_layout& c, const fine_fields& f)
+{
+    auto metres = [&](std::size_t j, std::int64_t v, std::int64_t invalid, double units) {
+        return v == invalid ? std::numeric_limits<double>::quiet_NaN()
+                            : (c.rough_ms[c.sat[j]] + v / units) * range_ms_metres;
     };
-    for (j = 0; j < ncell; ++j) {
-        std::int64_t v = r.s(20);
-        out[j].pseudorange_m =
-            v == fine_range_invalid
-                ? nan
-                : (rough_ms(cell_sat[j]) + v / fine_range_units) * range_ms_metres;
-    }
-    for (j = 0; j < ncell; ++j) {
-        std::int64_t v = r.s(24);
-        out[j].phaserange_m =
-            v == fine_phase_invalid
-                ? nan
-                : (rough_ms(cell_sat[j]) + v / fine_phase_units) * range_ms_metres;
-    }
-    for (j = 0; j < ncell; ++j)
-        out[j].lock_time = static_cast<std::uint16_t>(r.u(10));
-    for (j = 0; j < ncell; ++j)
-        out[j].half_cycle = r.u(1) != 0;
-    for (j = 0; j < ncell; ++j)
-        out[j].cnr_dbhz = static_cast<double>(r.u(10)) / cnr_units;
-    for (j = 0; j < ncell; ++j) {
+    for (std::size_t j = 0; j < c.cells.size(); ++j)
+        c.cells[j].pseudorange_m = metres(j, r.s(f.range_bits), f.range_invalid, f.range_units);
+    for (std::size_t j = 0; j < c.cells.size(); ++j)
+        c.cells[j].phaserange_m = metres(j, r.s(f.phase_bits), f.phase_invalid, f.phase_units);
+    for (auto& cell : c.cells)
+        cell.lock_time = static_cast<std::uint16_t>(r.u(f.lock_bits));
+    for (auto& cell : c.cells)
+        cell.half_cycle = r.u(1) != 0;
+}
+
+// MSM7's last cell fields: DF408 CNR and DF404 fine range rate (added to DF399).
+void read_msm7_tail(bit_reader& r, cell_layout& c, const std::vector<std::int64_t>& rate)
+{
+    for (auto& cell : c.cells)
+        cell.cnr_dbhz = static_cast<double>(r.u(10)) / cnr_units;
+    for (std::size_t j = 0; j < c.cells.size(); ++j) {
         std::int64_t v = r.s(15);
-        std::int64_t rough_rate = rate[cell_sat[j]];
-        out[j].range_rate_mps =
+        std::int64_t rough_rate = rate[c.sat[j]];
+        c.cells[j].range_rate_mps =
             v == fine_rate_invalid || rough_rate == rough_rate_invalid
-                ? nan
+                ? std::numeric_limits<double>::quiet_NaN()
                 : static_cast<double>(rough_rate) + static_cast<double>(v) * fine_rate_resolution;
     }
+}
+
+// MSM4's last cell field, DF403 CNR in whole dB-Hz; MSM4 has no range rate.
+void read_msm4_tail(bit_reader& r, cell_layout& c)
+{
+    for (auto& cell : c.cells) {
+        cell.range_rate_mps = std::numeric_limits<double>::quiet_NaN();
+        cell.cnr_dbhz = static_cast<double>(r.u(6));
+    }
+}
+
+// What decode_msm4_cells and decode_msm7_cells share; nullopt for another MSM number.
+std::optional<std::vector<msm7_cell>> decode_cells(byte_view frame, int msm)
+{
+    auto read = read_header(frame);
+    if (!read || read->header.msm != msm)
+        return std::nullopt;
+    bit_reader& r = read->body;
+    const satellite_fields s = read_satellite_fields(r, read->header);
+    cell_layout c = lay_out_cells(read->header, s);
+    read_fine_cells(r, c, msm == 7 ? msm7_fine : msm4_fine);
+    if (msm == 7)
+        read_msm7_tail(r, c, s.rate);
+    else
+        read_msm4_tail(r, c);
     if (r.overrun()) // read_header checked the size; this guards that arithmetic
         return std::nullopt;
-    return out;
+    return std::move(c.cells);
+}
+
+} // namespace
+
+std::optional<std::vector<msm7_cell>> decode_msm7_cells(byte_view frame)
+{
+    return decode_cells(frame, 7);
 }
 
 std::optional<std::vector<msm7_cell>> decode_msm4_cells(byte_view frame)
 {
-    auto read = read_header(frame);
-    if (!read || read->header.msm != 4)
-        return std::nullopt;
-    const msm_header& h = read->header;
-    bit_reader& r = read->body;
-    auto nsat = static_cast<std::size_t>(h.satellites);
-    auto ncell = static_cast<std::size_t>(h.cells);
-    std::vector<int> sat_ids = mask_ids(h.satellite_mask, max_satellite_id);
-    std::vector<int> sig_ids = mask_ids(h.signal_mask, max_signal_id);
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-
-    std::vector<std::uint64_t> ms(nsat), mod(nsat);
-    for (auto& v : ms)
-        v = r.u(8);
-    for (auto& v : mod)
-        v = r.u(10);
-    std::vector<msm7_cell> out(ncell);
-    std::vector<std::size_t> cell_sat(ncell);
-    std::size_t j = 0;
-    auto width = static_cast<int>(nsat * sig_ids.size());
-    for (std::size_t i = 0; i < nsat; ++i) {
-        for (std::size_t k = 0; k < sig_ids.size(); ++k) {
-            int bit = width - 1 - static_cast<int>(i * sig_ids.size() + k);
-            if (!((h.cell_mask >> bit) & 1u))
-                continue;
-            out[j].satellite = sat_ids[i];
-            out[j].signal = sig_ids[k];
-            out[j].range_rate_mps = nan; // MSM4 has no range rate
-            cell_sat[j++] = i;
-        }
-    }
-    auto rough_ms = [&](std::size_t i) {
-        return ms[i] == rough_ms_invalid
-                   ? nan
-                   : static_cast<double>(ms[i]) + static_cast<double>(mod[i]) / rough_mod_units;
-    };
-    for (j = 0; j < ncell; ++j) {
-        std::int64_t v = r.s(15);
-        out[j].pseudorange_m =
-            v == msm4_fine_range_invalid
-                ? nan
-                : (rough_ms(cell_sat[j]) + v / msm4_fine_range_units) * range_ms_metres;
-    }
-    for (j = 0; j < ncell; ++j) {
-        std::int64_t v = r.s(22);
-        out[j].phaserange_m =
-            v == msm4_fine_phase_invalid
-                ? nan
-                : (rough_ms(cell_sat[j]) + v / msm4_fine_phase_units) * range_ms_metres;
-    }
-    for (j = 0; j < ncell; ++j)
-        out[j].lock_time = static_cast<std::uint16_t>(r.u(4));
-    for (j = 0; j < ncell; ++j)
-        out[j].half_cycle = r.u(1) != 0;
-    for (j = 0; j < ncell; ++j)
-        out[j].cnr_dbhz = static_cast<double>(r.u(6));
-    if (r.overrun())
-        return std::nullopt;
-    return out;
+    return decode_cells(frame, 4);
 }
 
 } // namespace gnss::rtcm3

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The simulated ZED-F9P base: a sky of circular orbits drawn from the seed, and the
-// frames an F9P port carries each second, built from it as the configuration asks.
+// The simulated ZED-F9P base: the frames an F9P port carries each second, built from the
+// sky (simulator_sky) as the configuration asks, and the UBX commands that change it.
 #include "gnss/simulator.hpp"
 
 #include "gnss/nmea.hpp"
@@ -16,7 +16,6 @@
 #include <array>
 #include <cmath>
 #include <numbers>
-#include <random>
 #include <string>
 #include <utility>
 
@@ -26,11 +25,7 @@ namespace {
 
 constexpr double pi = std::numbers::pi;
 constexpr double deg = pi / 180.0;
-constexpr double mu = 3.986004418e14;          // WGS84 gravitational parameter, m^3/s^2
-constexpr double earth_rate = 7.2921151467e-5; // rad/s
-constexpr double light_speed = 299'792'458.0;  // m/s
-constexpr double wgs84_a = 6'378'137.0;
-constexpr double wgs84_f = 1.0 / 298.257223563;
+constexpr double light_speed = 299'792'458.0; // m/s
 constexpr std::uint64_t ms_per_week = 604'800'000;
 constexpr std::uint64_t ms_per_day = 86'400'000;
 // GPS - UTC since 2017-01-01; no leap second has been announced since.
@@ -82,26 +77,15 @@ struct system_info
 {
     std::uint8_t gnss_id;
     rtcm3::constellation rtcm;
-    double radius_m;
-    double inclination_deg;
-    int planes;               // orbital planes the satellites are spread over
-    const char* talker;       // NMEA talker of its GSV
-    int nmea_system;          // NMEA 4.11 system id (GSA)
-    int nmea_signal;          // NMEA 4.11 signal id of the primary signal (GSV)
-    int nmea_sv_offset;       // GLONASS slots are numbered from 65 in NMEA
-    std::vector<int> signals; // MSM signal ids the F9P sends for this system
-    std::vector<int> ids;
+    const char* talker;             // NMEA talker of its GSV
+    int nmea_system;                // NMEA 4.11 system id (GSA)
+    int nmea_signal;                // NMEA 4.11 signal id of the primary signal (GSV)
+    int nmea_sv_offset;             // GLONASS slots are numbered from 65 in NMEA
+    std::vector<int> signals;       // MSM signal ids the F9P sends for this system
     std::uint32_t msm4_key = 0;     // CFG-MSGOUT-RTCM_3X_TYPE10x4_UART1
     std::uint32_t msm7_key = 0;     // CFG-MSGOUT-RTCM_3X_TYPE10x7_UART1
     std::vector<int> ubx_signals{}; // NAV-SIG sigId of each of `signals`
 };
-
-std::vector<int> id_range(int first, int last, std::vector<int> more = {})
-{
-    for (int i = first; i <= last; ++i)
-        more.push_back(i);
-    return more;
-}
 
 // In MSM message order (1077, 1087, 1097, 1127); signals as in the real F9P capture:
 // GPS L1C/L2L, GLONASS L1C/L2C, Galileo E1C/E5bQ, BeiDou B1I/B2I.
@@ -110,103 +94,46 @@ const std::array<system_info, 4>& systems()
     static const std::array<system_info, 4> s = {{
         {0,
          rtcm3::constellation::gps,
-         26'559'700,
-         55.0,
-         6,
          "GP",
          1,
          1,
          0,
          {2, 16},
-         id_range(1, 32),
          0x2091035F,
          0x209102CD,
          {0, 3}}, // L1C/A, L2 CL
         {6,
          rtcm3::constellation::glonass,
-         25'508'000,
-         64.8,
-         3,
          "GL",
          2,
          1,
          64,
          {2, 8},
-         id_range(1, 24),
          0x20910364,
          0x209102D2,
          {0, 2}}, // L1OF, L2OF
         {2,
          rtcm3::constellation::galileo,
-         29'599'800,
-         56.0,
-         3,
          "GA",
          3,
          7,
          0,
          {2, 15},
-         {1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13, 15, 19, 21, 24, 25, 26, 27, 30, 31, 33, 34, 36},
          0x20910369,
          0x20910319,
          {0, 6}}, // E1C, E5bQ
         {3,
          rtcm3::constellation::beidou,
-         27'906'100,
-         55.0,
-         3,
          "GB",
          4,
          1,
          0,
          {2, 14},
-         id_range(19, 46, {11, 12, 14}),
          0x2091036E,
          0x209102D7,
          {0, 2}}, // B1I D1, B2I D1
     }};
     return s;
-}
-
-// SplitMix64: per-epoch noise as a pure function of (seed, epoch, satellite, purpose).
-std::uint64_t mix(std::uint64_t x)
-{
-    x += 0x9E3779B97F4A7C15ull;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
-}
-
-double noise(std::uint64_t seed, std::uint64_t index, std::uint64_t a, std::uint64_t b = 0)
-{
-    std::uint64_t h = mix(mix(mix(mix(seed) ^ index) ^ a) ^ b);
-    return static_cast<double>(h >> 11) / static_cast<double>(1ull << 53); // [0, 1)
-}
-
-// std::mt19937's output is fixed by the standard; distributions are not, so scale by hand.
-double uniform(std::mt19937& rng)
-{
-    return rng() / 4294967296.0;
-}
-
-struct geodetic
-{
-    double lat, lon, height;
-};
-
-geodetic to_geodetic(double x, double y, double z)
-{
-    const double e2 = wgs84_f * (2 - wgs84_f);
-    const double p = std::hypot(x, y);
-    double lat = std::atan2(z, p * (1 - e2));
-    double height = 0;
-    for (int i = 0; i < 8; ++i) { // converges to < 1e-9 m in a few steps
-        double s = std::sin(lat);
-        double n = wgs84_a / std::sqrt(1 - e2 * s * s);
-        height = p / std::cos(lat) - n;
-        lat = std::atan2(z, p * (1 - e2 * n / (n + height)));
-    }
-    return {lat, std::atan2(y, x), height};
 }
 
 struct civil
@@ -240,38 +167,12 @@ struct survey
 } // namespace
 
 simulator::simulator(simulator_options options)
-    : options_(std::move(options)), config_(options_.receiver)
+    : options_(std::move(options)), config_(options_.receiver),
+      sky_(options_.seed, options_.ecef_x_m, options_.ecef_y_m, options_.ecef_z_m)
 {
     if (options_.station_interval == 0)
         options_.station_interval = 1;
     options_.station_id = std::min(options_.station_id, max_station_id);
-    geodetic g = to_geodetic(options_.ecef_x_m, options_.ecef_y_m, options_.ecef_z_m);
-    lat_ = g.lat;
-    lon_ = g.lon;
-    height_ = g.height;
-    // Walker-like constellations (even planes, even slots, planes phased against each
-    // other) so coverage is as even as the real ones; the seed turns each constellation
-    // as a whole and nudges every satellite a little.
-    std::mt19937 rng(options_.seed);
-    constexpr double nudge = 5 * deg;
-    for (const system_info& s : systems()) {
-        const double raan0 = 2 * pi * uniform(rng);
-        const double phase0 = 2 * pi * uniform(rng);
-        const auto count = static_cast<int>(s.ids.size());
-        const int per_plane = (count + s.planes - 1) / s.planes;
-        for (int k = 0; k < count; ++k) {
-            const int plane = k % s.planes, slot = k / s.planes;
-            orbit o;
-            o.gnss_id = s.gnss_id;
-            o.sv_id = static_cast<std::uint8_t>(s.ids[static_cast<std::size_t>(k)]);
-            o.radius_m = s.radius_m;
-            o.inclination = s.inclination_deg * deg;
-            o.raan = raan0 + 2 * pi * plane / s.planes + nudge * (2 * uniform(rng) - 1);
-            o.phase = phase0 + 2 * pi * slot / per_plane + 2 * pi * plane / count +
-                      nudge * (2 * uniform(rng) - 1);
-            orbits_.push_back(o);
-        }
-    }
     if (!options_.factory)
         seed_configured_base();
 }
@@ -319,53 +220,7 @@ std::uint64_t simulator::gps_time_ms(std::uint32_t index) const
 
 std::vector<sky_satellite> simulator::sky(std::uint32_t index) const
 {
-    const double t = static_cast<double>(gps_time_ms(index)) / 1000.0;
-    const double sl = std::sin(lat_), cl = std::cos(lat_);
-    const double so = std::sin(lon_), co = std::cos(lon_);
-    std::vector<sky_satellite> all;
-    for (const orbit& o : orbits_) {
-        // Circular orbit in inertial space, seen from the rotating Earth.
-        const double u = std::fmod(o.phase + std::sqrt(mu / std::pow(o.radius_m, 3)) * t, 2 * pi);
-        const double node = std::fmod(o.raan - earth_rate * t, 2 * pi);
-        const double ci = std::cos(o.inclination), si = std::sin(o.inclination);
-        const double sx =
-            o.radius_m * (std::cos(node) * std::cos(u) - std::sin(node) * std::sin(u) * ci);
-        const double sy =
-            o.radius_m * (std::sin(node) * std::cos(u) + std::cos(node) * std::sin(u) * ci);
-        const double sz = o.radius_m * std::sin(u) * si;
-        const double dx = sx - options_.ecef_x_m, dy = sy - options_.ecef_y_m,
-                     dz = sz - options_.ecef_z_m;
-        const double east = -so * dx + co * dy;
-        const double north = -sl * co * dx - sl * so * dy + cl * dz;
-        const double up = cl * co * dx + cl * so * dy + sl * dz;
-        const double el = std::atan2(up, std::hypot(east, north)) / deg;
-        if (el < elevation_mask_deg)
-            continue;
-        sky_satellite s;
-        s.gnss_id = o.gnss_id;
-        s.sv_id = o.sv_id;
-        s.elevation_deg = el;
-        s.azimuth_deg = std::fmod(std::atan2(east, north) / deg + 360.0, 360.0);
-        s.range_m = std::sqrt(dx * dx + dy * dy + dz * dz);
-        s.cno_dbhz = 30.0 + 20.0 * std::sin(el * deg) +
-                     2.0 * noise(options_.seed, index, o.gnss_id, o.sv_id) - 1.0;
-        all.push_back(s);
-    }
-    // Keep the highest satellites of each system, then order as NAV-SAT does.
-    std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
-        return a.gnss_id != b.gnss_id ? a.gnss_id < b.gnss_id : a.elevation_deg > b.elevation_deg;
-    });
-    std::vector<sky_satellite> kept;
-    std::size_t in_system = 0;
-    for (std::size_t i = 0; i < all.size(); ++i) {
-        in_system = (i > 0 && all[i].gnss_id == all[i - 1].gnss_id) ? in_system + 1 : 0;
-        if (in_system < max_satellites_per_system)
-            kept.push_back(all[i]);
-    }
-    std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) {
-        return a.gnss_id != b.gnss_id ? a.gnss_id < b.gnss_id : a.sv_id < b.sv_id;
-    });
-    return kept;
+    return sky_.at(gps_time_ms(index), index);
 }
 
 namespace {
@@ -399,9 +254,9 @@ survey survey_at(const simulator_options& o, const survey_setup& setup, std::uin
     s.accuracy_m = k / std::sqrt(static_cast<double>(n));
     s.valid = n >= done;
     const double spread = 0.5 * s.accuracy_m;
-    s.x = o.ecef_x_m + spread * (2 * noise(o.seed, setup.start, 1001) - 1);
-    s.y = o.ecef_y_m + spread * (2 * noise(o.seed, setup.start, 1002) - 1);
-    s.z = o.ecef_z_m + spread * (2 * noise(o.seed, setup.start, 1003) - 1);
+    s.x = o.ecef_x_m + spread * (2 * simulator_noise(o.seed, setup.start, 1001) - 1);
+    s.y = o.ecef_y_m + spread * (2 * simulator_noise(o.seed, setup.start, 1002) - 1);
+    s.z = o.ecef_z_m + spread * (2 * simulator_noise(o.seed, setup.start, 1003) - 1);
     return s;
 }
 
@@ -579,15 +434,16 @@ bytes simulator::epoch(std::uint32_t index) const
     pvt.minute = static_cast<std::uint8_t>(day_ms / 60'000 % 60);
     pvt.second = static_cast<std::uint8_t>(day_ms / 1000 % 60);
     pvt.valid = 0x37; // date, time, fully resolved, magnetic declination: as the capture
-    pvt.time_accuracy_ns = 15 + static_cast<std::uint32_t>(10 * noise(options_.seed, index, 2001));
+    pvt.time_accuracy_ns =
+        15 + static_cast<std::uint32_t>(10 * simulator_noise(options_.seed, index, 2001));
     pvt.fix_type = position_known ? 5 : 3; // time-only in fixed mode, 3D otherwise
     pvt.flags = 0x01;                      // gnssFixOK
     pvt.flags2 = 0xE0;                     // confirmed date and time available
     pvt.satellites_used = static_cast<std::uint8_t>(sats.size());
-    pvt.lat_deg = lat_ / deg;
-    pvt.lon_deg = lon_ / deg;
-    pvt.height_m = height_;
-    pvt.height_msl_m = height_ - options_.geoid_separation_m;
+    pvt.lat_deg = sky_.latitude() / deg;
+    pvt.lon_deg = sky_.longitude() / deg;
+    pvt.height_m = sky_.height();
+    pvt.height_msl_m = sky_.height() - options_.geoid_separation_m;
     const double accuracy = position_known ? 0.01 : surveying ? svin.accuracy_m : rover_accuracy_m;
     pvt.h_accuracy_m = accuracy;
     pvt.v_accuracy_m = position_known ? 0.01 : 1.5 * accuracy;
@@ -645,8 +501,8 @@ ubx::nav_sat simulator::nav_sat_of(std::uint32_t tow, std::uint32_t index,
         sv.cno_dbhz = static_cast<std::uint8_t>(std::lround(s.cno_dbhz));
         sv.elevation_deg = static_cast<std::int8_t>(std::lround(s.elevation_deg));
         sv.azimuth_deg = static_cast<std::int16_t>(std::lround(s.azimuth_deg) % 360);
-        sv.pr_residual_dm = static_cast<std::int16_t>(
-            std::lround(20 * noise(options_.seed, index, 3000 + s.gnss_id, s.sv_id) - 10));
+        sv.pr_residual_dm = static_cast<std::int16_t>(std::lround(
+            20 * simulator_noise(options_.seed, index, 3000 + s.gnss_id, s.sv_id) - 10));
         sv.flags = 0x07 | 0x08 | 0x10; // code and carrier locked, used, healthy
         sat_msg.svs.push_back(sv);
     }
@@ -674,8 +530,8 @@ ubx::nav_sig simulator::nav_sig_of(std::uint32_t tow, std::uint32_t index,
             if (sys->rtcm == rtcm3::constellation::glonass)
                 sig.freq_id = static_cast<std::uint8_t>(
                     rtcm3::glonass_frequency_channel(s.sv_id).value_or(0) + 7);
-            sig.pr_residual_dm = static_cast<std::int16_t>(
-                std::lround(20 * noise(options_.seed, index, 3000 + s.gnss_id, s.sv_id) - 10));
+            sig.pr_residual_dm = static_cast<std::int16_t>(std::lround(
+                20 * simulator_noise(options_.seed, index, 3000 + s.gnss_id, s.sv_id) - 10));
             // The second frequency arrives a few dB weaker, as on a real patch antenna.
             sig.cno_dbhz = static_cast<std::uint8_t>(std::lround(s.cno_dbhz - 3.0 * k));
             sig.quality = 7;  // code and carrier locked

@@ -6,6 +6,7 @@
 
 #include "gnss/bytes.hpp"
 #include "gnss/simulator_config.hpp"
+#include "gnss/simulator_sky.hpp"
 #include "gnss/ubx_nav.hpp"
 
 #include <cstdint>
@@ -53,17 +54,6 @@ struct simulator_options
     simulator_config_options receiver{}; // MON-VER model/firmware, keys to refuse
 };
 
-// One tracked satellite at one epoch (what NAV-SAT and the MSM7 messages describe).
-struct sky_satellite
-{
-    std::uint8_t gnss_id = 0; // UBX numbering: 0 GPS, 2 Galileo, 3 BeiDou, 6 GLONASS
-    std::uint8_t sv_id = 0;   // PRN, or GLONASS slot
-    double elevation_deg = 0;
-    double azimuth_deg = 0; // 0..360, clockwise from north
-    double range_m = 0;
-    double cno_dbhz = 0;
-};
-
 class simulator
 {
 public:
@@ -75,10 +65,10 @@ public:
     static constexpr std::size_t max_epoch_bytes = 3584;
     // With every message the simulator knows enabled (MSM4 and MSM7, NAV-SIG, ...).
     static constexpr std::size_t max_epoch_bytes_all_messages = 8192;
-    // Satellites below this are not tracked (the F9P default CFG-NAVSPG-INFIL_MINELEV).
-    static constexpr double elevation_mask_deg = 10.0;
-    // Per constellation, keeps each MSM7 at <= 32 cells (~450 bytes) and NAV-SAT short.
-    static constexpr std::size_t max_satellites_per_system = 16;
+    // The sky's limits (see simulator_sky).
+    static constexpr double elevation_mask_deg = simulator_sky::elevation_mask_deg;
+    static constexpr std::size_t max_satellites_per_system =
+        simulator_sky::max_satellites_per_system;
 
     explicit simulator(simulator_options options = {});
 
@@ -114,17 +104,6 @@ public:
     const simulator_options& options() const { return options_; }
 
 private:
-    // A circular orbit; the sky is computed from these, so any epoch can be built alone.
-    struct orbit
-    {
-        std::uint8_t gnss_id = 0;
-        std::uint8_t sv_id = 0;
-        double radius_m = 0;
-        double inclination = 0; // radians
-        double raan = 0;        // right ascension of the ascending node at t = 0, radians
-        double phase = 0;       // argument of latitude at t = 0, radians
-    };
-
     void seed_configured_base();
     ubx::nav_sat nav_sat_of(std::uint32_t tow, std::uint32_t index,
                             const std::vector<sky_satellite>& sats) const;
@@ -134,8 +113,7 @@ private:
     simulator_options options_;
     simulator_config config_;
     std::uint32_t svin_start_ = 0;
-    std::vector<orbit> orbits_;
-    double lat_ = 0, lon_ = 0, height_ = 0; // geodetic station position (radians, metres)
+    simulator_sky sky_;
     std::uint32_t next_index_ = 0;
 };
 
