@@ -52,12 +52,19 @@ public:
         receiver_ = std::make_unique<daemon_receiver::receiver_service>(
             io_, opts_.settings, opts_.state_dir,
             [this](std::string event, std::string actor, std::string outcome,
-                   nlohmann::json details) {
+                   nlohmann::json details, daemon_receiver::receiver_service::audit_done done) {
                 auto ev = system_event(std::move(event), std::move(details));
                 ev.actor = std::move(actor);
-                ev.object = input_ ? input_->opts().device : std::string();
+                ev.object = ev.details.value("device", std::string());
                 ev.outcome = std::move(outcome);
-                auth_->audit(std::move(ev));
+                auto on_done = [done](auth::audit_result r) {
+                    if (done)
+                        done(r.has_value());
+                };
+                // Refused by a full queue: the completion never runs, so answer here,
+                // on a later turn (the caller may not expect a call back from inside).
+                if (!auth_->audit(std::move(ev), on_done) && done)
+                    net::post(io_, [done] { done(false); });
             });
         receiver_->set_publisher([this](gnss::byte_view f) { ntrip_->publish_receiver_frame(f); });
         make_input(opts_.input);
@@ -240,7 +247,9 @@ private:
         if (!receiver_->reload(*s, why))
             daemon_log::log(daemon_log::err, "reload: keeping the running [station]: {}", why);
         auth_->audit(system_event("config.reload", {{"file", opts_.config_path}}));
-        auto next = input_from_config(*s, opts_.input);
+        // The demo's input comes from the command line (simulator, --replay, --device),
+        // not from [receiver]: keep it.
+        auto next = opts_.demo ? input_->opts() : input_from_config(*s, opts_.input);
         const auto& cur = input_->opts();
         if (next.device != cur.device || next.serial.to_string() != cur.serial.to_string() ||
             next.stale_after != cur.stale_after) {

@@ -45,6 +45,8 @@ tl::expected<request, std::string> parse_request(std::string_view line)
             return tl::unexpected("unknown field \"" + key.substr(0, 64) + "\"");
     }
     if (auto p = j.find("params"); p != j.end()) {
+        if (req.cmd != command::receiver_configure)
+            return tl::unexpected(name.substr(0, 64) + " takes no \"params\"");
         if (!p->is_object())
             return tl::unexpected(std::string("\"params\" must be an object"));
         if (p->size() > max_params)

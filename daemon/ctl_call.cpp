@@ -53,9 +53,13 @@ tl::expected<nlohmann::json, call_error> call(const std::string& state_dir, std:
             call_error{false, std::string("cannot send to cairnd: ") + std::strerror(errno)});
     std::string reply;
     char buf[16384];
+    // One deadline for the whole reply: a peer dribbling bytes cannot stretch it.
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
         pollfd p{fd, POLLIN, 0};
-        int r = ::poll(&p, 1, static_cast<int>(timeout.count()));
+        int r = left.count() > 0 ? ::poll(&p, 1, static_cast<int>(left.count())) : 0;
         if (r == 0)
             return tl::unexpected(call_error{
                 false, fmt::format("cairnd did not answer within {} s", timeout.count() / 1000)});

@@ -18,7 +18,9 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace ctl {
@@ -125,9 +127,9 @@ tl::expected<int, std::string> open_port(const std::string& path, const config::
         ::close(fd);
         return tl::unexpected(path + " is not a serial port");
     }
-    if (::ioctl(fd, TIOCEXCL) != 0) {
+    if (::ioctl(fd, TIOCEXCL) != 0 || ::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         ::close(fd);
-        return tl::unexpected(path + ": cannot claim the port exclusively");
+        return tl::unexpected(path + " is in use by another program (cairnd?)");
     }
     if (auto r = gnss::configure_tty(fd, s); !r) {
         ::close(fd);
@@ -136,13 +138,16 @@ tl::expected<int, std::string> open_port(const std::string& path, const config::
     return fd;
 }
 
-bool write_all(int fd, const std::vector<gnss::bytes>& frames)
+// Writes every frame by `deadline` (a port held by RTS/CTS must not hang cairnctl).
+bool write_all(int fd, const std::vector<gnss::bytes>& frames, steady::time_point deadline)
 {
     for (const auto& f : frames) {
         std::size_t off = 0;
         while (off < f.size()) {
             ssize_t n = ::write(fd, f.data() + off, f.size() - off);
             if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+                if (steady::now() >= deadline)
+                    return false;
                 pollfd p{fd, POLLOUT, 0};
                 ::poll(&p, 1, 100);
                 continue;
@@ -161,9 +166,10 @@ nlohmann::json run_direct(int fd, ubx::configurator_request req, const std::stri
     ubx::configurator m(std::move(req));
     gnss::framer fr;
     const auto start = steady::now();
-    bool io_ok = write_all(fd, m.start(start));
+    const auto deadline = start + max_direct_time;
+    bool io_ok = write_all(fd, m.start(start), deadline);
     std::uint8_t buf[4096];
-    while (io_ok && !m.done() && !m.failed() && steady::now() - start < max_direct_time) {
+    while (io_ok && !m.done() && !m.failed() && steady::now() < deadline) {
         pollfd p{fd, POLLIN, 0};
         int r = ::poll(&p, 1, static_cast<int>(direct_tick.count()));
         if (r > 0) {
@@ -173,15 +179,15 @@ nlohmann::json run_direct(int fd, ubx::configurator_request req, const std::stri
                 break;
             }
             if (n > 0)
-                fr.feed(gnss::byte_view(buf, static_cast<std::size_t>(n)),
-                        [&](const gnss::frame& f) {
-                            if (f.kind != gnss::frame_kind::ubx)
-                                return;
-                            if (auto v = ubx::parse_frame(f.bytes))
-                                io_ok = io_ok && write_all(fd, m.on_frame(*v, steady::now()));
-                        });
+                fr.feed(
+                    gnss::byte_view(buf, static_cast<std::size_t>(n)), [&](const gnss::frame& f) {
+                        if (f.kind != gnss::frame_kind::ubx)
+                            return;
+                        if (auto v = ubx::parse_frame(f.bytes))
+                            io_ok = io_ok && write_all(fd, m.on_frame(*v, steady::now()), deadline);
+                    });
         }
-        io_ok = io_ok && write_all(fd, m.on_tick(steady::now()));
+        io_ok = io_ok && write_all(fd, m.on_tick(steady::now()), deadline);
     }
     auto rep = daemon_receiver::report(m);
     rep["what"] = what;
@@ -195,28 +201,41 @@ nlohmann::json run_direct(int fd, ubx::configurator_request req, const std::stri
     return rep;
 }
 
-// The audit row for a direct job (cairnd writes its own for jobs it runs).
-void audit_direct(const globals& g, const std::string& device, const nlohmann::json& rep,
-                  nlohmann::json details)
+// One audit row for a direct job: "requested" before the port is touched (no audit, no
+// change), then the outcome. Returns the reason when the row cannot be written.
+tl::expected<void, std::string> audit_direct(const globals& g, const std::string& device,
+                                             const std::string& what, const std::string& outcome,
+                                             nlohmann::json details)
 {
     auto db = open_database(g);
-    if (!db) {
-        std::fprintf(stderr, "cairnctl: warning: not audited (%s)\n", db.error().c_str());
-        return;
-    }
+    if (!db)
+        return tl::unexpected(db.error());
     details["requested_by"] = "cairnctl (direct)";
-    details["outcome"] = rep.value("ok", false) ? "ok" : "failed";
+    details["device"] = device;
+    const std::string event = what == "detect" ? "receiver.detect" : "receiver.configure";
+    details["outcome"] = outcome;
+    return audited_change(*db, {"receiver", event, device, std::move(details)},
+                          [] { return tl::expected<void, std::string>{}; });
+}
+
+nlohmann::json outcome_details(const nlohmann::json& rep, nlohmann::json details)
+{
     details["steps"] = rep.value("steps", nlohmann::json::array());
     if (rep.contains("reason"))
         details["reason"] = rep["reason"];
     if (rep.contains("receiver"))
         details["receiver"] = rep["receiver"];
-    const std::string event =
-        rep.value("what", "") == "detect" ? "receiver.detect" : "receiver.configure";
-    auto done = audited_change(*db, {"receiver", event, device, std::move(details)},
-                               [] { return tl::expected<void, std::string>{}; });
-    if (!done)
-        std::fprintf(stderr, "cairnctl: warning: not audited (%s)\n", done.error().c_str());
+    return details;
+}
+
+// The same character device (a symlink, /dev/serial/by-id/..., or the node itself).
+bool same_device(const std::string& a, const std::string& b)
+{
+    struct stat sa
+    {
+    }, sb{};
+    return !a.empty() && !b.empty() && ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 &&
+           S_ISCHR(sa.st_mode) && sa.st_rdev == sb.st_rdev;
 }
 
 int run(const globals& g, const options& o, bool configure)
@@ -228,11 +247,17 @@ int run(const globals& g, const options& o, bool configure)
         return exit_failed;
     }
     const bool through_daemon =
-        d->running && (o.device.empty() || o.device == d->device || o.device == d->resolved);
+        d->running && (o.device.empty() || o.device == d->device ||
+                       same_device(o.device, d->device) || same_device(o.device, d->resolved));
     nlohmann::json params = nullptr;
     if (configure)
         params = {{"profile", o.profile}, {"save", o.save}};
     if (through_daemon) {
+        if (!o.settings_text.empty() || !o.config_path.empty())
+            std::fprintf(stderr,
+                         "%s: note: cairnd owns the port and uses its own config; "
+                         "--settings and --config are ignored\n",
+                         name);
         auto r =
             call(g.state_dir, configure ? "receiver.configure" : "receiver.detect", params,
                  std::chrono::duration_cast<std::chrono::milliseconds>(control::max_pending_time));
@@ -284,16 +309,31 @@ int run(const globals& g, const options& o, bool configure)
         req = std::move(*r);
         details = {{"profile", o.profile}, {"save", o.save}};
     }
-    auto fd = open_port(o.device, s.receiver.serial);
-    if (!fd) {
-        std::fprintf(stderr, "%s: %s\n", name, fd.error().c_str());
+    const std::string what = configure ? o.profile : "detect";
+    if (auto a = audit_direct(g, o.device, what, "requested", details); !a) {
+        std::fprintf(stderr, "%s: not started: the audit log cannot record it (%s)\n", name,
+                     a.error().c_str());
         return exit_failed;
     }
-    auto rep = run_direct(*fd, std::move(req), configure ? o.profile : "detect");
-    ::close(*fd);
-    audit_direct(g, o.device, rep, std::move(details));
+    auto fd = open_port(o.device, s.receiver.serial);
+    nlohmann::json rep;
+    if (fd) {
+        rep = run_direct(*fd, std::move(req), what);
+        ::close(*fd);
+    } else {
+        rep = {{"what", what},
+               {"ok", false},
+               {"reason", fd.error()},
+               {"steps", nlohmann::json::array()}};
+    }
+    const bool ok = rep.value("ok", false);
+    if (auto a = audit_direct(g, o.device, what, ok ? "ok" : "failed",
+                              outcome_details(rep, std::move(details)));
+        !a)
+        std::fprintf(stderr, "%s: warning: the outcome is not in the audit log (%s)\n", name,
+                     a.error().c_str());
     print_report(rep, o.json);
-    return rep.value("ok", false) ? exit_ok : exit_failed;
+    return ok ? exit_ok : exit_failed;
 }
 
 } // namespace

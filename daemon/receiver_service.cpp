@@ -81,16 +81,28 @@ receiver_service::receiver_service(net::io_context& io, const config::settings& 
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
     text.resize(static_cast<std::size_t>(in.gcount()));
     auto j = nlohmann::json::parse(text, nullptr, false);
-    const auto* p = j.is_object() && j.contains("surveyed_position_ecef")
-                        ? &j["surveyed_position_ecef"]
-                        : nullptr;
-    if (text.size() > max_runtime_bytes || p == nullptr || !p->is_object() ||
-        !(*p)["x_m"].is_number() || !(*p)["y_m"].is_number() || !(*p)["z_m"].is_number()) {
-        daemon_log::log(daemon_log::warning, "ignoring {}: not a runtime file cairnd wrote", path);
+    const auto number = [](const nlohmann::json& o, const char* k) -> std::optional<double> {
+        auto it = o.find(k);
+        if (it == o.end() || !it->is_number())
+            return std::nullopt;
+        return it->get<double>();
+    };
+    std::optional<double> x, y, z;
+    if (text.size() <= max_runtime_bytes && j.is_object()) {
+        auto p = j.find("surveyed_position_ecef");
+        if (p != j.end() && p->is_object()) {
+            x = number(*p, "x_m");
+            y = number(*p, "y_m");
+            z = number(*p, "z_m");
+        }
+    }
+    const double r = x && y && z ? std::sqrt(*x * *x + *y * *y + *z * *z) : 0;
+    if (!(r >= ubx::min_ecef_radius_m && r <= ubx::max_ecef_radius_m)) {
+        daemon_log::log(daemon_log::warning,
+                        "ignoring {}: no surveyed position on the Earth's surface in it", path);
         return;
     }
-    surveyed_ = ubx::fixed_ecef{(*p)["x_m"].get<double>(), (*p)["y_m"].get<double>(),
-                                (*p)["z_m"].get<double>()};
+    surveyed_ = ubx::fixed_ecef{*x, *y, *z};
 }
 
 bool receiver_service::reload(const config::settings& s, std::string& error)
@@ -119,10 +131,23 @@ void receiver_service::stop()
 {
     if (stopped_)
         return;
+    if (job_)
+        finish("cairnd is stopping");
     stopped_ = true;
     tick_.cancel();
     station_tick_.cancel();
-    job_.reset(); // a waiting client sees the socket close as cairnd stops
+}
+
+void receiver_service::attach(daemon_input::station_input* input)
+{
+    if (input != input_ && job_ && job_->running)
+        finish("the receiver input was replaced (configuration reloaded)");
+    input_ = input;
+}
+
+std::string receiver_service::event_of(const std::string& what) const
+{
+    return what == "detect" ? "receiver.detect" : "receiver.configure";
 }
 
 bool receiver_service::run(ubx::configurator_request req, std::string what, requester by,
@@ -130,17 +155,33 @@ bool receiver_service::run(ubx::configurator_request req, std::string what, requ
 {
     if (job_ || stopped_)
         return false;
-    const auto now = steady::now();
-    job_.emplace(job{ubx::configurator(std::move(req)), std::move(what), std::move(by),
-                     std::move(details), now, std::move(done)});
+    const auto id = next_job_id_++;
+    const std::string device = input_ ? input_->opts().device : std::string();
+    job_.emplace(job{ubx::configurator(std::move(req)), std::move(what), std::move(by), details,
+                     steady::now(), std::move(done), id, device, false});
     daemon_log::log(daemon_log::notice, "receiver: {} requested by {} ({})", job_->what,
                     job_->by.actor, job_->by.reason);
-    write(job_->machine.start(now));
+    // No audit, no change: the receiver is not touched until the request is on record.
+    details["requested_by"] = job_->by.reason;
+    details["device"] = device;
+    audit_(event_of(job_->what), job_->by.actor, "requested", std::move(details),
+           [this, id](bool recorded) { begin(id, recorded); });
+    return true;
+}
+
+void receiver_service::begin(std::uint64_t id, bool recorded)
+{
+    if (!job_ || job_->id != id || job_->running || stopped_)
+        return; // finished meanwhile (stop, input replaced)
+    if (!recorded)
+        return finish("not started: the audit log cannot record it");
+    job_->running = true;
+    job_->started = steady::now();
+    write(job_->machine.start(job_->started));
     if (job_->machine.done() || job_->machine.failed())
         finish();
     else
         arm_tick();
-    return true;
 }
 
 void receiver_service::write(const std::vector<gnss::bytes>& frames)
@@ -166,22 +207,30 @@ void receiver_service::arm_tick()
     });
 }
 
-void receiver_service::finish()
+void receiver_service::finish(std::optional<std::string> failure)
 {
     tick_.cancel();
     job j = std::move(*job_);
     job_.reset();
     auto r = report(j.machine);
-    if (!j.machine.done() && !j.machine.failed()) {
+    if (!failure && !j.machine.done() && !j.machine.failed())
+        failure = fmt::format("gave up after {} s without finishing ({})", max_job_time.count(),
+                              ubx::to_string(j.machine.state()));
+    if (failure) {
         r["ok"] = false;
-        r["reason"] = fmt::format("gave up after {} s without finishing ({})", max_job_time.count(),
-                                  ubx::to_string(j.machine.state()));
+        r["reason"] = *failure;
     }
     const bool ok = r["ok"].get<bool>();
     if (ok && j.what != "detect")
         active_profile_ = j.what;
+    if (!ok && j.by.reason == "survey-in complete") {
+        // Try the switch again later rather than leave the base surveying for good.
+        survey_switched_ = false;
+        next_switch_ = steady::now() + switch_retry;
+    }
     auto details = j.details;
     details["requested_by"] = j.by.reason;
+    details["device"] = j.device;
     details["steps"] = r["steps"];
     if (r.contains("receiver"))
         details["receiver"] = r["receiver"];
@@ -191,10 +240,22 @@ void receiver_service::finish()
     last_job_ = r;
     daemon_log::log(ok ? daemon_log::notice : daemon_log::err, "receiver: {} {}{}", j.what,
                     ok ? "done" : "failed: ", ok ? "" : r["reason"].get<std::string>());
-    audit_(j.what == "detect" ? "receiver.detect" : "receiver.configure", j.by.actor,
-           ok ? "ok" : "failed", std::move(details));
+    audit_(event_of(j.what), j.by.actor, ok ? "ok" : "failed", std::move(details), {});
     if (j.done)
         j.done(std::move(r));
+    if (profile_pending_ && !stopped_)
+        net::post(io_, [this] {
+            if (!stopped_ && !job_)
+                apply_profile_on_start();
+        });
+}
+
+void receiver_service::refuse(const control::request& r, const requester& by,
+                              const std::string& why)
+{
+    const std::string what = r.cmd == control::command::receiver_detect ? "detect" : "configure";
+    audit_(event_of(what), by.actor, "refused",
+           {{"requested_by", by.reason}, {"reason", why}, {"params", r.params}}, {});
 }
 
 void receiver_service::set_publisher(std::function<void(gnss::byte_view)> publish)
@@ -231,8 +292,8 @@ void receiver_service::on_frame(const gnss::frame& f)
 {
     monitor_.on_frame(f.kind, f.bytes, steady::now());
     if (station_ && !identity_sent_) {
-        if (const auto id = monitor_.status(steady::now()).identity) {
-            station_->set_receiver_identity("u-blox " + id->value.model, id->value.firmware);
+        if (const auto* id = monitor_.identity()) {
+            station_->set_receiver_identity("u-blox " + id->model, id->firmware);
             identity_sent_ = true;
         }
     }
@@ -259,8 +320,13 @@ void receiver_service::apply_profile_on_start()
 {
     using config::receiver_profile;
     const auto profile = settings_.receiver.profile;
-    if (profile == receiver_profile::none || input_ == nullptr || !input_->writable() || job_)
+    if (profile == receiver_profile::none || input_ == nullptr || !input_->writable())
         return;
+    if (job_) {
+        profile_pending_ = true; // applied once the running job ends
+        return;
+    }
+    profile_pending_ = false;
     auto mode =
         profile == receiver_profile::base_fixed ? ubx::base_mode::fixed : ubx::base_mode::survey_in;
     std::optional<ubx::fixed_ecef> at;
@@ -290,7 +356,7 @@ void receiver_service::on_survey(const gnss::frame& f)
     auto s = v ? ubx::decode_nav_svin(*v) : std::nullopt;
     if (!s || !s->valid || s->active || survey_switched_ || job_ ||
         active_profile_ != ubx::to_string(ubx::base_mode::survey_in) ||
-        !settings_.receiver.fixed_after_survey)
+        !settings_.receiver.fixed_after_survey || steady::now() < next_switch_)
         return;
     survey_switched_ = true;
     const ubx::fixed_ecef at{s->mean_x_m, s->mean_y_m, s->mean_z_m};
@@ -302,8 +368,8 @@ void receiver_service::on_survey(const gnss::frame& f)
                     "receiver: survey-in complete after {} s, mean accuracy {:.3f} m: switching "
                     "to base-fixed at ECEF {:.4f} {:.4f} {:.4f}",
                     s->duration_s, s->mean_accuracy_m, at.x_m, at.y_m, at.z_m);
-    save_surveyed(at, s->mean_accuracy_m);
-    audit_("receiver.survey_complete", "cairnd", "ok", details);
+    details["recorded"] = save_surveyed(at, s->mean_accuracy_m);
+    audit_("receiver.survey_complete", "cairnd", "ok", details, {});
     auto p = profile_from_settings(settings_, ubx::base_mode::fixed, at);
     auto req = p ? request_for(*p, settings_.receiver.save)
                  : tl::expected<ubx::configurator_request, std::string>(tl::unexpect, p.error());
@@ -316,7 +382,7 @@ void receiver_service::on_survey(const gnss::frame& f)
     run(std::move(*req), "base-fixed", {"cairnd", "survey-in complete"}, std::move(details), {});
 }
 
-void receiver_service::save_surveyed(const ubx::fixed_ecef& p, double accuracy_m)
+bool receiver_service::save_surveyed(const ubx::fixed_ecef& p, double accuracy_m)
 {
     surveyed_ = p;
     const auto path = state_dir_ + "/" + runtime_file;
@@ -332,61 +398,62 @@ void receiver_service::save_surveyed(const ubx::fixed_ecef& p, double accuracy_m
     if (fd >= 0)
         ::close(fd);
     ok = ok && std::rename(tmp.c_str(), path.c_str()) == 0;
+    // The rename is durable only once the directory is synced.
+    int dir = ::open(state_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ok = ok && dir >= 0 && ::fsync(dir) == 0;
+    if (dir >= 0)
+        ::close(dir);
     if (!ok)
         daemon_log::log(daemon_log::err, "receiver: cannot record the surveyed position in {}",
                         path);
+    return ok;
 }
 
 void receiver_service::handle(const control::request& r, control::reply_fn reply)
 {
-    if (input_ == nullptr || !input_->writable())
-        return reply(tl::unexpected(std::string(
-            "no receiver to talk to: cairnd is replaying a capture (use --device or the "
-            "simulator)")));
     const requester by{r.peer_uid >= 0 ? fmt::format("cairnctl (uid {})", r.peer_uid)
                                        : std::string("control socket"),
                        "control"};
+    const auto refused = [&](std::string why) {
+        refuse(r, by, why);
+        reply(tl::unexpected(std::move(why)));
+    };
+    constexpr const char* busy =
+        "the receiver is busy with another configuration; try again in a few seconds";
+    if (input_ == nullptr || !input_->writable())
+        return refused("no receiver to talk to: cairnd is replaying a capture (use --device "
+                       "or the simulator)");
+    const auto forward = [reply](nlohmann::json report) { reply(std::move(report)); };
     if (r.cmd == control::command::receiver_detect) {
-        bool started = run({true, {}, false}, "detect", by, {},
-                           [reply](nlohmann::json r) { reply(std::move(r)); });
-        if (!started)
-            reply(tl::unexpected(std::string("the receiver is busy with another configuration; "
-                                             "try again in a few seconds")));
+        if (!run({true, {}, false}, "detect", by, nlohmann::json::object(), forward))
+            refused(busy);
         return;
     }
     const auto& params = r.params.is_object() ? r.params : nlohmann::json::object();
     for (const auto& [k, v] : params.items())
         if (k != "profile" && k != "save")
-            return reply(tl::unexpected("unknown parameter \"" + k.substr(0, 64) + "\""));
-    const auto* profile = params.contains("profile") ? &params["profile"] : nullptr;
-    if (profile == nullptr || !profile->is_string())
-        return reply(
-            tl::unexpected(std::string("\"profile\" is required: base-fixed or survey-in")));
-    auto mode = ubx::parse_base_mode(profile->get<std::string>());
+            return refused("unknown parameter \"" + k.substr(0, 64) + "\"");
+    auto it = params.find("profile");
+    auto mode = it != params.end() && it->is_string() ? ubx::parse_base_mode(it->get<std::string>())
+                                                      : std::nullopt;
     if (!mode)
-        return reply(tl::unexpected(std::string("profile must be base-fixed or survey-in")));
+        return refused("\"profile\" is required: base-fixed or survey-in");
     bool save = false;
-    if (params.contains("save")) {
-        if (!params["save"].is_boolean())
-            return reply(tl::unexpected(std::string("\"save\" must be true or false")));
-        save = params["save"].get<bool>();
+    if (auto sv = params.find("save"); sv != params.end()) {
+        if (!sv->is_boolean())
+            return refused("\"save\" must be true or false");
+        save = sv->get<bool>();
     }
     auto p = profile_from_settings(settings_, *mode);
-    if (!p)
-        return reply(tl::unexpected(p.error()));
-    auto req = request_for(*p, save);
+    auto req = p ? request_for(*p, save)
+                 : tl::expected<ubx::configurator_request, std::string>(tl::unexpect, p.error());
     if (!req)
-        return reply(tl::unexpected(req.error()));
-    if (*mode == ubx::base_mode::survey_in) {
-        // A new survey: the next completion switches again.
-        survey_switched_ = false;
-    }
-    bool started = run(std::move(*req), ubx::to_string(*mode), by,
-                       {{"profile", ubx::to_string(*mode)}, {"save", save}},
-                       [reply](nlohmann::json r) { reply(std::move(r)); });
-    if (!started)
-        reply(tl::unexpected(std::string(
-            "the receiver is busy with another configuration; try again in a few seconds")));
+        return refused(req.error());
+    if (!run(std::move(*req), ubx::to_string(*mode), by,
+             {{"profile", ubx::to_string(*mode)}, {"save", save}}, forward))
+        return refused(busy);
+    if (*mode == ubx::base_mode::survey_in)
+        survey_switched_ = false; // a new survey: its completion switches again
 }
 
 nlohmann::json receiver_service::monitor_status() const

@@ -45,9 +45,12 @@ struct requester
 class receiver_service
 {
 public:
-    // audit(event, outcome, details): one record per job and per survey completion.
+    // Called once with whether the audit row was recorded.
+    using audit_done = std::function<void(bool recorded)>;
+    // audit(event, actor, outcome, details, done): a job is recorded when requested
+    // ("requested": it starts only once that row is written) and when it ends.
     using audit_fn = std::function<void(std::string event, std::string actor, std::string outcome,
-                                        nlohmann::json details)>;
+                                        nlohmann::json details, audit_done done)>;
 
     // Throws std::runtime_error at start-up when [station] cannot make a station stream.
     receiver_service(net::io_context& io, const config::settings& s, std::string state_dir,
@@ -58,8 +61,9 @@ public:
     // ones; the profile is applied again only at the next (re)connect. False, and the old
     // settings kept, when [station] cannot make a station stream (reason in error).
     bool reload(const config::settings& s, std::string& error);
-    // The input jobs write to (replaced on reload); nullptr while there is none.
-    void attach(daemon_input::station_input* input) { input_ = input; }
+    // The input jobs write to; nullptr while there is none. A job running on the previous
+    // input ends as failed (the receiver it was talking to is gone).
+    void attach(daemon_input::station_input* input);
     // Every verified frame from the input.
     void on_frame(const gnss::frame& f);
     // Where RTCM3 for the receiver's mountpoints goes: the receiver's frames through
@@ -70,6 +74,8 @@ public:
     void on_connected();
     // receiver.detect and receiver.configure from the control socket.
     void handle(const control::request& r, control::reply_fn reply);
+    // cairnd is stopping: a running job ends as failed (audited, its client answered),
+    // timers stop, nothing is written to the receiver any more.
     void stop();
 
     // The configuration side: profile, running job, last report, surveyed position.
@@ -87,17 +93,27 @@ private:
         nlohmann::json details;
         std::chrono::steady_clock::time_point started;
         job_done done;
+        std::uint64_t id = 0;
+        std::string device;   // the port the job talks to, for the audit record
+        bool running = false; // false until its "requested" row is recorded
     };
 
-    // Starts a job; false (and done is not called) when one is already running.
+    // Claims the job slot, records the request, then starts talking to the receiver;
+    // false (and done is not called) when a job is already running.
     bool run(gnss::ubx::configurator_request req, std::string what, requester by,
              nlohmann::json details, job_done done);
+    void begin(std::uint64_t id, bool recorded);
     void write(const std::vector<gnss::bytes>& frames);
     void arm_tick();
-    void finish();
+    // Ends the job: audit row, client reply. `failure` overrides the machine's outcome.
+    void finish(std::optional<std::string> failure = std::nullopt);
+    // Records a request refused before any job started (busy, bad parameters).
+    void refuse(const control::request& r, const requester& by, const std::string& why);
+    std::string event_of(const std::string& what) const;
     void apply_profile_on_start();
     void on_survey(const gnss::frame& f);
-    void save_surveyed(const gnss::ubx::fixed_ecef& p, double accuracy_m);
+    // Writes runtime.json durably (0600); false when it could not.
+    bool save_surveyed(const gnss::ubx::fixed_ecef& p, double accuracy_m);
     void arm_station_tick();
 
     net::io_context& io_;
@@ -110,6 +126,11 @@ private:
     nlohmann::json last_job_;    // the last finished job's report
     std::string active_profile_; // what the receiver was last configured as, "" unknown
     bool survey_switched_ = false;
+    // A failed switch to base-fixed is tried again, but not more often than this.
+    static constexpr std::chrono::seconds switch_retry{60};
+    std::chrono::steady_clock::time_point next_switch_{};
+    std::uint64_t next_job_id_ = 1;
+    bool profile_pending_ = false; // a reconnect came while a job ran
     std::optional<gnss::ubx::fixed_ecef> surveyed_;
     gnss::receiver_monitor monitor_;
     bool identity_sent_ = false; // MON-VER handed to the station stream

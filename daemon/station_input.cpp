@@ -105,8 +105,8 @@ void station_input::schedule_simulator()
                       ? std::chrono::duration_cast<steady::duration>(simulator_epoch / opts_.speed)
                       : std::chrono::duration_cast<steady::duration>(simulator_epoch);
     timer_.expires_after(period);
-    timer_.async_wait([this](boost::system::error_code ec) {
-        if (!ec && !stopped_)
+    timer_.async_wait([this, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
+        if (!ec && !alive.expired() && !stopped_)
             schedule_simulator();
     });
 }
@@ -129,15 +129,16 @@ void station_input::schedule_replay()
         ++next_chunk_;
         on_bytes(gnss::byte_view(capture_.data() + c.offset, c.length));
         // Yield to the loop between epochs even when running flat out.
-        net::post(io_, [this] {
-            if (!stopped_)
+        // The input may be replaced (SIGHUP) before this runs: check before touching it.
+        net::post(io_, [this, alive = std::weak_ptr<int>(alive_)] {
+            if (!alive.expired() && !stopped_)
                 schedule_replay();
         });
         return;
     }
     timer_.expires_at(due);
-    timer_.async_wait([this](boost::system::error_code ec) {
-        if (!ec && !stopped_)
+    timer_.async_wait([this, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
+        if (!ec && !alive.expired() && !stopped_)
             schedule_replay();
     });
 }

@@ -139,6 +139,8 @@ public:
     // The status as of now, with stale flags set.
     receiver_status status(time_point now) const;
 
+    // MON-VER's identity once seen, without building the whole status.
+    const receiver_identity* identity() const { return identity_ ? &identity_->value : nullptr; }
     // Forgets everything (a different receiver may be plugged in after a reconnect).
     void reset() { *this = receiver_monitor{}; }
 

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -230,6 +231,10 @@ tl::expected<serial_port, std::string> serial_port::open(const net::any_io_execu
     // Exclusive: gpsd or ModemManager probing the port would corrupt both streams.
     if (::ioctl(fd.get(), TIOCEXCL) != 0)
         return tl::unexpected(open_error_message(path, errno));
+    // TIOCEXCL does not stop root; an advisory lock also keeps cairnctl's direct mode
+    // (which takes the same lock) off a port cairnd is using.
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0)
+        return tl::unexpected(fmt::format("{} is in use by another program (locked)", path));
 
     if (auto ok = configure_tty(fd.get(), s); !ok)
         return tl::unexpected(fmt::format("{}: {}", path, ok.error()));

@@ -23,12 +23,24 @@ TOML
 sed 's/^\[receiver\]$/[receiver]\nrtcm = "msm4"/' "$work/cairn.toml" > "$work/msm4.toml"
 
 # rtcm_types: the RTCM3 types cairnd counted since it started, space separated.
+# new_cable: a fresh pty pair (the old one's receiver end is still held by an f9p_sim).
+new_cable() {
+    kill "$socat_pid" 2>/dev/null || true
+    wait "$socat_pid" 2>/dev/null || true
+    rm -f "$work/ttyF9P" "$work/ttyHOST"
+    start_cable
+}
 rtcm_types() { status_json | json - '" ".join(sorted(j["counters"]["rtcm3"]["types"]))'; }
 
 start_cable
 "$sim" --device "$work/ttyF9P" --factory --svin-fast --log "$work/sim.log" &
 pids+=($!)
+# A runtime.json cairnd did not write (here: no coordinates) is ignored with a warning.
+mkdir -p "$work/state" && chmod 700 "$work/state"
+echo '{"surveyed_position_ecef": {}}' > "$work/state/runtime.json"
 start_cairnd --demo --config "$work/cairn.toml" --device "$work/ttyHOST" --settings 115200:8:n:1
+grep -q "ignoring .*runtime.json" "$work/cairnd.log" || fail "a bad runtime.json was not reported"
+rm "$work/state/runtime.json"
 wait_for 10 bash -c "'$cairnctl' --state-dir '$work/state' status --json | grep -q '\"state\": \"connected\"'" \
     || fail "receiver never connected"
 sleep 2
@@ -37,6 +49,15 @@ sleep 2
 # Detection through cairnd (it owns the port).
 out=$("$cairnctl" --state-dir "$work/state" receiver detect) || fail "detect failed: $out"
 grep -q "receiver: ZED-F9P, firmware HPG 1.32" <<<"$out" || fail "detect output: $out"
+
+# The same port under another name (a symlink, like /dev/serial/by-id/...) goes through
+# cairnd too, never around it.
+ln -s "$(readlink -f "$work/ttyHOST")" "$work/by-id-f9p"
+out=$("$cairnctl" --state-dir "$work/state" receiver detect --device "$work/by-id-f9p") \
+    || fail "detect by another name failed: $out"
+grep -q "detect: ok" <<<"$out" || fail "detect by another name: $out"
+grep -c "receiver: detect requested" "$work/cairnd.log" | grep -qx 2 \
+    || fail "the second detect did not go through cairnd"
 
 # base-fixed through cairnd: every key acknowledged and read back.
 "$cairnctl" --state-dir "$work/state" receiver configure --profile base-fixed --json \
@@ -85,6 +106,7 @@ for ev in receiver.detect receiver.configure receiver.survey_complete; do
     grep -q "$ev" "$work/audit.txt" || fail "no $ev in the audit log: $(cat "$work/audit.txt")"
 done
 grep -q "cairnctl (uid $(id -u))" "$work/audit.txt" || fail "audit lacks the requesting uid"
+grep -q "receiver.configure.*requested" "$work/audit.txt" || fail "no 'requested' row before the change"
 grep -q "survey-in complete" "$work/audit.txt" || fail "the automatic switch is not audited"
 
 # Directly on the port (cairnd stopped): MSM4 replaces MSM7, saved to BBR+Flash.
@@ -104,8 +126,7 @@ types=$(rtcm_types)
 kill "$cairnd_pid"; wait "$cairnd_pid" 2>/dev/null || true
 
 # A firmware that does not know a key: the NAK names it, and nothing is half-applied.
-kill "$socat_pid"
-start_cable
+new_cable
 "$sim" --device "$work/ttyF9P" --factory --firmware "HPG 1.13" --refuse CFG-TMODE-MODE \
     --log "$work/sim-old.log" &
 pids+=($!)
@@ -115,8 +136,7 @@ grep -q "CFG-TMODE-MODE" <<<"$out" && grep -q "HPG 1.13" <<<"$out" \
     || fail "the reason does not name the key and firmware: $out"
 
 # A receiver that is not an F9P is reported, not configured.
-kill "$socat_pid"
-start_cable
+new_cable
 "$sim" --device "$work/ttyF9P" --model NEO-M8P --firmware "HPG 1.40" --log "$work/sim-m8.log" &
 pids+=($!)
 out=$("$cairnctl" --state-dir "$work/state" receiver configure --profile survey-in \

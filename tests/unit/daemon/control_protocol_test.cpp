@@ -50,6 +50,8 @@ TEST_CASE("refused requests say why")
         {"{\"v\":1,\"cmd\":\"status\",\"id\":[1]}", "\"id\""},
         {"{\"v\":\"1\",\"cmd\":\"status\"}", "version"},
         {"{\"v\":1,\"cmd\":\"receiver.configure\",\"params\":[1]}", "must be an object"},
+        {"{\"v\":1,\"cmd\":\"status\",\"params\":{}}", "status takes no \"params\""},
+        {"{\"v\":1,\"cmd\":\"receiver.detect\",\"params\":{\"a\":1}}", "takes no"},
         {"{\"v\":1,\"cmd\":\"receiver.configure\",\"params\":{\"a\":{\"b\":1}}}",
          "expected a string, number or boolean"},
         {"{\"v\":1,\"cmd\":\"receiver.configure\",\"params\":{\"a\":1,\"b\":2,\"c\":3,"
