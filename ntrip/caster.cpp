@@ -19,11 +19,29 @@ struct caster::listener
 
 caster::caster(net::io_context& io, caster_options opts, caster_services services,
                net::ssl::context* tls)
-    : io_(io), opts_(std::move(opts)), services_(std::move(services)), tls_(tls)
+    : io_(io), opts_(std::move(opts)), services_(std::move(services)), tls_(tls), sweep_(io)
 {
+    deadline_sweep();
 }
 
-caster::~caster() { stop(); }
+void caster::deadline_sweep()
+{
+    auto now = std::chrono::steady_clock::now();
+    // A copy: a session closed here leaves the registry only later, in its destructor,
+    // but the loop must not depend on that.
+    for (auto* s : std::vector<session_base*>(sessions_.begin(), sessions_.end()))
+        s->check_deadline(now);
+    sweep_.expires_after(deadline_sweep_interval);
+    sweep_.async_wait([this](boost::system::error_code ec) {
+        if (!ec && !stopped_)
+            deadline_sweep();
+    });
+}
+
+caster::~caster()
+{
+    stop();
+}
 
 void caster::listen(const listener_options& l)
 {
@@ -46,15 +64,16 @@ void caster::listen(const listener_options& l)
     if (!ec)
         a.listen(opts_.listen_backlog, ec);
     if (ec)
-        throw std::runtime_error(fmt::format("cannot listen on {}:{}: {}", l.address, l.port,
-                                             ec.message()));
+        throw std::runtime_error(
+            fmt::format("cannot listen on {}:{}: {}", l.address, l.port, ec.message()));
     listeners_.push_back(std::move(lst));
     accept(*listeners_.back());
 }
 
 void caster::accept(listener& l)
 {
-    l.acceptor.async_accept([this, &l](boost::system::error_code ec, net::ip::tcp::socket s) {
+    l.acceptor.async_accept(io_.get_executor(), [this, &l](boost::system::error_code ec,
+                                                           socket_type s) {
         if (stopped_ || ec == net::error::operation_aborted)
             return;
         if (ec) {
@@ -86,17 +105,22 @@ void caster::accept(listener& l)
             const char* why = adm.status == auth::admission_status::global_cap   ? "global_cap"
                               : adm.status == auth::admission_status::locked_out ? "locked_out"
                                                                                  : "rate_limited";
-            services_.audit({auth::audit_category::access, "access.refused", "-", addr.to_string(),
-                             "", why, {{"listener", fmt::format("{}:{}", l.opts.address, l.opts.port)}}});
+            services_.audit({auth::audit_category::access,
+                             "access.refused",
+                             "-",
+                             addr.to_string(),
+                             "",
+                             why,
+                             {{"listener", fmt::format("{}:{}", l.opts.address, l.opts.port)}}});
             // Before TLS or a request there is no version to speak: a v2-style reply
             // with Retry-After, which v1 clients also treat as a refusal. Plain only.
             if (!l.opts.tls) {
-                auto reply = std::make_shared<std::string>(retry_later(
-                    version::v2, status,
-                    std::chrono::duration_cast<std::chrono::seconds>(adm.retry_after) +
-                        std::chrono::seconds(1),
-                    std::chrono::system_clock::now()));
-                auto sock = std::make_shared<net::ip::tcp::socket>(std::move(s));
+                auto reply = std::make_shared<std::string>(
+                    retry_later(version::v2, status,
+                                std::chrono::duration_cast<std::chrono::seconds>(adm.retry_after) +
+                                    std::chrono::seconds(1),
+                                std::chrono::system_clock::now()));
+                auto sock = std::make_shared<socket_type>(std::move(s));
                 net::async_write(*sock, net::buffer(*reply),
                                  [sock, reply](boost::system::error_code, std::size_t) {
                                      boost::system::error_code ignored;
@@ -108,11 +132,11 @@ void caster::accept(listener& l)
         }
         ++accepted_;
         if (l.opts.tls)
-            std::make_shared<session<tls_stream>>(*this, tls_stream(std::move(s), *tls_), l.opts,
-                                                  peer)
+            std::make_shared<tls_session>(*this, tls_stream(std::move(s), tls_->native_handle()),
+                                          l.opts, peer)
                 ->start();
         else
-            std::make_shared<session<tcp_stream>>(*this, std::move(s), l.opts, peer)->start();
+            std::make_shared<tcp_session>(*this, plain_stream(std::move(s)), l.opts, peer)->start();
         accept(l);
     });
 }
@@ -128,19 +152,38 @@ void caster::add_mountpoint(const std::string& name, mountpoint::feed f, bool is
 
 void caster::publish_receiver_frame(gnss::byte_view frame)
 {
-    frame_ptr f; // wrapped once, shared by every mountpoint and rover
-    for (auto& [name, mp] : hub_.all()) {
-        if (mp->fed_by() != mountpoint::feed::receiver)
-            continue;
-        if (!f)
-            f = make_frame(frame, std::chrono::steady_clock::now());
-        mp->publish(f);
-    }
+    if (stopped_)
+        return;
+    // Wrapped once, shared by every mountpoint and rover.
+    pending_.push_back(make_frame(frame, std::chrono::steady_clock::now()));
+    if (publish_posted_)
+        return;
+    publish_posted_ = true;
+    net::post(io_, [this] { publish_pending(); });
 }
 
-std::string caster::sourcetable() const { return body(str_); }
+void caster::publish_pending()
+{
+    publish_posted_ = false;
+    if (stopped_) {
+        pending_.clear();
+        return;
+    }
+    for (auto& [name, mp] : hub_.all())
+        if (mp->fed_by() == mountpoint::feed::receiver)
+            mp->publish(pending_);
+    pending_.clear();
+}
 
-void caster::join(session_base* s) { sessions_.insert(s); }
+std::string caster::sourcetable() const
+{
+    return body(str_);
+}
+
+void caster::join(session_base* s)
+{
+    sessions_.insert(s);
+}
 
 void caster::leave(session_base* s)
 {
@@ -177,6 +220,8 @@ void caster::stop()
     if (stopped_)
         return;
     stopped_ = true;
+    sweep_.cancel();
+    pending_.clear();
     for (auto& l : listeners_) {
         boost::system::error_code ignored;
         l->acceptor.close(ignored);
@@ -189,19 +234,21 @@ nlohmann::json caster::status() const
 {
     nlohmann::json mounts = nlohmann::json::array();
     for (const auto& [name, mp] : hub_.all())
-        mounts.push_back({{"name", name},
-                          {"feed", mp->fed_by() == mountpoint::feed::receiver ? "receiver" : "remote"},
-                          {"public", mp->is_public()},
-                          {"source_connected", mp->has_source()},
-                          {"clients", mp->subscriber_count()},
-                          {"frames", mp->frames()},
-                          {"bytes", mp->bytes()}});
+        mounts.push_back(
+            {{"name", name},
+             {"feed", mp->fed_by() == mountpoint::feed::receiver ? "receiver" : "remote"},
+             {"public", mp->is_public()},
+             {"source_connected", mp->has_source()},
+             {"clients", mp->subscriber_count()},
+             {"frames", mp->frames()},
+             {"bytes", mp->bytes()}});
     nlohmann::json listeners = nlohmann::json::array();
     for (const auto& l : listeners_)
-        listeners.push_back({{"address", l->opts.address},
-                             {"port", l->acceptor.is_open() ? l->acceptor.local_endpoint().port() : 0},
-                             {"tls", l->opts.tls},
-                             {"chunked", l->opts.chunked}});
+        listeners.push_back(
+            {{"address", l->opts.address},
+             {"port", l->acceptor.is_open() ? l->acceptor.local_endpoint().port() : 0},
+             {"tls", l->opts.tls},
+             {"chunked", l->opts.chunked}});
     nlohmann::json sessions = nlohmann::json::array();
     for (const auto* s : sessions_)
         sessions.push_back(s->status());

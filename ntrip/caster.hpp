@@ -24,6 +24,9 @@ namespace ntrip {
 
 // SO_SNDBUF of every accepted socket (Linux doubles it): ~50 s of a 2 KB/s stream.
 constexpr int socket_send_buffer = 64 * 1024;
+// How often session deadlines (header, write, source idle) are checked: a timeout fires
+// up to this late. One sweep over all sessions is cheaper than a timer per session.
+constexpr std::chrono::milliseconds deadline_sweep_interval{500};
 
 struct listener_options
 {
@@ -68,7 +71,9 @@ public:
     void listen(const listener_options& l);
     void add_mountpoint(const std::string& name, mountpoint::feed f, bool is_public,
                         str_record str);
-    // A frame from the local receiver: published to every receiver-fed mountpoint.
+    // A frame from the local receiver: published to every receiver-fed mountpoint. The
+    // frames of one receiver read are published together right after that read's handler
+    // returns (one post), so each rover gets them in one write; none waits for more input.
     void publish_receiver_frame(gnss::byte_view frame);
     void stop();
     // Closes every live session of these tokens (revoked), reason "revoked".
@@ -88,6 +93,8 @@ public:
 private:
     struct listener;
     void accept(listener& l);
+    void publish_pending();
+    void deadline_sweep();
 
     net::io_context& io_;
     caster_options opts_;
@@ -98,6 +105,9 @@ private:
     std::vector<std::unique_ptr<listener>> listeners_;
     std::unordered_set<session_base*> sessions_;
     std::unordered_multimap<std::string, session_base*> by_token_;
+    net::steady_timer sweep_;
+    std::vector<frame_ptr> pending_; // receiver frames not yet published
+    bool publish_posted_ = false;
     bool stopped_ = false;
     std::uint64_t accepted_ = 0;
     std::uint64_t refused_ = 0;

@@ -9,7 +9,10 @@
 namespace ntrip {
 namespace {
 
-bool is_station_type(std::uint16_t t) { return t == 1005 || t == 1006 || t == 1033; }
+bool is_station_type(std::uint16_t t)
+{
+    return t == 1005 || t == 1006 || t == 1033;
+}
 
 } // namespace
 
@@ -22,17 +25,21 @@ frame_ptr make_frame(gnss::byte_view bytes, steady_time now)
     return f;
 }
 
-void mountpoint::publish(const frame_ptr& f)
+void mountpoint::publish(std::span<const frame_ptr> frames)
 {
-    ++frames_;
-    bytes_ += f->data.size();
-    last_ = f->received;
-    if (is_station_type(f->type))
-        station_[f->type] = f;
+    if (frames.empty())
+        return;
+    for (const auto& f : frames) {
+        ++frames_;
+        bytes_ += f->data.size();
+        last_ = f->received;
+        if (is_station_type(f->type))
+            station_[f->type] = f;
+    }
     // Index loop: a subscriber may close itself (and leave) from deliver() via a post,
     // never synchronously; the vector does not change during this loop.
     for (std::size_t i = 0; i < subscribers_.size(); ++i)
-        subscribers_[i]->deliver(f);
+        subscribers_[i]->deliver(frames);
 }
 
 void mountpoint::leave(subscriber* s)

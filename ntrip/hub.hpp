@@ -9,10 +9,10 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 namespace ntrip {
@@ -29,13 +29,14 @@ using frame_ptr = std::shared_ptr<const frame_buffer>;
 
 frame_ptr make_frame(gnss::byte_view bytes, steady_time now);
 
-// A session that receives a mountpoint's frames. deliver() must not block and must not
-// join or leave the mountpoint it is called from.
+// A session that receives a mountpoint's frames. deliver() gets every frame of one input
+// burst (one receiver read) at once, so a session can send them in one write. It must not
+// block and must not join or leave the mountpoint it is called from.
 class subscriber
 {
 public:
     virtual ~subscriber() = default;
-    virtual void deliver(const frame_ptr& f) = 0;
+    virtual void deliver(std::span<const frame_ptr> frames) = 0;
 };
 
 // Station frames older than this are not replayed to a new rover (a stale 1005 could
@@ -45,7 +46,11 @@ constexpr std::chrono::seconds station_frame_max_age{30};
 class mountpoint
 {
 public:
-    enum class feed { receiver, remote };
+    enum class feed
+    {
+        receiver,
+        remote
+    };
 
     mountpoint(std::string name, feed f, bool is_public)
         : name_(std::move(name)), feed_(f), public_(is_public)
@@ -56,8 +61,10 @@ public:
     feed fed_by() const { return feed_; }
     bool is_public() const { return public_; }
 
-    // Fans the frame out to every subscriber, in subscription order.
-    void publish(const frame_ptr& f);
+    // Fans the frames (one input burst, in order) out to every subscriber, in
+    // subscription order: one deliver() per subscriber for the whole burst.
+    void publish(std::span<const frame_ptr> frames);
+    void publish(const frame_ptr& f) { publish(std::span<const frame_ptr>(&f, 1)); }
     void join(subscriber* s) { subscribers_.push_back(s); }
     void leave(subscriber* s);
 

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace ntrip {
@@ -16,7 +17,10 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
-auth::time_point wall_now() { return std::chrono::system_clock::now(); }
+auth::time_point wall_now()
+{
+    return std::chrono::system_clock::now();
+}
 
 std::optional<auth::ip_address> to_ip(const net::ip::address& a)
 {
@@ -38,81 +42,87 @@ template <class Stream>
 session<Stream>::session(caster& owner, Stream stream, const listener_options& l,
                          net::ip::tcp::endpoint peer)
     : owner_(owner), stream_(std::move(stream)), listener_(l), peer_(peer),
-      peer_text_(peer.address().to_string()), timer_(stream_.get_executor())
+      request_(std::make_unique<request_state>())
 {
     owner_.join(this);
 }
 
-template <class Stream>
-session<Stream>::~session()
+template <class Stream> session<Stream>::~session()
 {
     owner_.leave(this);
 }
 
-template <class Stream>
-void session<Stream>::start()
+template <class Stream> void session<Stream>::start()
 {
-    arm_timer(owner_.options().header_timeout, "header_timeout");
-    if constexpr (std::is_same_v<Stream, tls_stream>)
+    set_deadline(owner_.options().header_timeout, "header_timeout");
+    if constexpr (Stream::is_tls)
         handshake();
     else
         read_head();
 }
 
-template <class Stream>
-void session<Stream>::handshake()
+template <class Stream> void session<Stream>::handshake()
 {
-    if constexpr (std::is_same_v<Stream, tls_stream>) {
-        stream_.async_handshake(net::ssl::stream_base::server,
-                                [self = this->shared_from_this()](boost::system::error_code ec) {
-                                    if (ec)
-                                        return self->close("tls_handshake_failed");
-                                    self->read_head();
-                                });
-    }
-}
-
-template <class Stream>
-void session<Stream>::arm_timer(std::chrono::milliseconds after, std::string_view reason)
-{
-    timer_.expires_after(after);
-    timer_.async_wait([self = this->shared_from_this(), reason = std::string(reason)](
-                          boost::system::error_code ec) {
-        if (!ec)
-            self->close(reason);
-    });
-}
-
-template <class Stream>
-void session<Stream>::read_head()
-{
-    stream_.async_read_some(
-        net::buffer(buf_), [self = this->shared_from_this()](boost::system::error_code ec,
-                                                             std::size_t n) {
+    if constexpr (Stream::is_tls) {
+        stream_.async_handshake([self = this->shared_from_this()](boost::system::error_code ec) {
             if (self->closed_)
                 return;
             if (ec)
-                return self->close(ec == net::error::eof ? "client_closed" : "read_error");
-            self->bytes_in_ += n;
-            gnss::byte_view in(self->buf_.data(), n);
-            auto r = self->parser_.put(in);
-            if (r.state == parse_state::need_more)
-                return self->read_head();
-            if (r.state == parse_state::error) {
-                const auto& e = self->parser_.error();
-                self->audit("access.denied", std::string(to_string(e.code)),
-                            {{"status", e.status}});
-                return self->write_then_close(reply_for_error(e, wall_now()),
-                                              to_string(e.code));
-            }
-            self->on_head(in.subspan(r.consumed));
+                return self->close("tls_handshake_failed");
+            self->read_head();
         });
+    }
 }
 
+// Deadlines are checked by the caster's sweep (caster::deadline_sweep), not by a timer per
+// session: arming and cancelling one per write cost a handler per rover per epoch.
 template <class Stream>
-void session<Stream>::on_head(gnss::byte_view rest)
+void session<Stream>::set_deadline(std::chrono::milliseconds after, const char* reason)
 {
-    auto& head = parser_.head();
+    deadline_ = std::chrono::steady_clock::now() + after;
+    deadline_reason_ = reason;
+}
+
+template <class Stream> void session<Stream>::check_deadline(steady_time now)
+{
+    if (!closed_ && now >= deadline_)
+        close(deadline_reason_);
+}
+
+namespace {
+// A peer that went away: a clean close, or a TLS peer that closed TCP without close_notify.
+bool peer_closed(const boost::system::error_code& ec)
+{
+    return ec == net::error::eof || ec == net::ssl::error::stream_truncated;
+}
+} // namespace
+
+template <class Stream> void session<Stream>::read_head()
+{
+    stream_.async_read_some(net::buffer(request_->buf), [self = this->shared_from_this()](
+                                                            boost::system::error_code ec,
+                                                            std::size_t n) {
+        if (self->closed_)
+            return;
+        if (ec)
+            return self->close(peer_closed(ec) ? "client_closed" : "read_error");
+        self->bytes_in_ += n;
+        gnss::byte_view in(self->request_->buf.data(), n);
+        auto r = self->request_->parser.put(in);
+        if (r.state == parse_state::need_more)
+            return self->read_head();
+        if (r.state == parse_state::error) {
+            const auto& e = self->request_->parser.error();
+            self->audit("access.denied", std::string(to_string(e.code)), {{"status", e.status}});
+            return self->write_then_close(reply_for_error(e, wall_now()), to_string(e.code));
+        }
+        self->on_head(in.subspan(r.consumed));
+    });
+}
+
+template <class Stream> void session<Stream>::on_head(gnss::byte_view rest)
+{
+    auto& head = request_->parser.head();
     version_ = head.version;
     if (head.is_sourcetable())
         return serve_sourcetable();
@@ -149,10 +159,9 @@ void session<Stream>::on_head(gnss::byte_view rest)
         serve_rover(*mp, rest);
 }
 
-template <class Stream>
-bool session<Stream>::authenticate(mountpoint& mp, bool publish)
+template <class Stream> bool session<Stream>::authenticate(mountpoint& mp, bool publish)
 {
-    auto& head = parser_.head();
+    auto& head = request_->parser.head();
     auto& svc = owner_.services();
     auto now = wall_now();
     auto steady_now = steady::now();
@@ -161,8 +170,7 @@ bool session<Stream>::authenticate(mountpoint& mp, bool publish)
         return true;
     }
     // The credential: Basic/Bearer, or a v1 SOURCE's bare password.
-    tl::expected<auth::credential, auth::parse_error> cred =
-        tl::unexpected(auth::parse_error{});
+    tl::expected<auth::credential, auth::parse_error> cred = tl::unexpected(auth::parse_error{});
     if (head.method == method::source)
         cred = auth::parse_source_password(head.source_password);
     else if (auto a = head.authorization())
@@ -217,9 +225,8 @@ bool session<Stream>::authenticate(mountpoint& mp, bool publish)
             if (f.started)
                 audit("auth.lockout", "locked_out",
                       {{"user", cred->user},
-                       {"retry_after_s", std::chrono::duration_cast<std::chrono::seconds>(
-                                             f.retry_after)
-                                             .count()}});
+                       {"retry_after_s",
+                        std::chrono::duration_cast<std::chrono::seconds>(f.retry_after).count()}});
         }
         if (auto locked = svc.limiter->is_locked_out(key, cred->user, steady_now))
             retry = *locked;
@@ -241,176 +248,210 @@ bool session<Stream>::authenticate(mountpoint& mp, bool publish)
     return true;
 }
 
-template <class Stream>
-void session<Stream>::serve_sourcetable()
+template <class Stream> void session<Stream>::serve_sourcetable()
 {
     audit("access.sourcetable", "ok");
     write_then_close(sourcetable_reply(version_, owner_.sourcetable(), wall_now()), "sourcetable");
 }
 
-template <class Stream>
-void session<Stream>::serve_rover(mountpoint& mp, gnss::byte_view rest)
+template <class Stream> void session<Stream>::serve_rover(mountpoint& mp, gnss::byte_view rest)
 {
     // No audit, no access: the session is recorded before a byte of data flows.
-    if (!owner_.services().audit({auth::audit_category::session, "session.open", token_id_,
-                                  peer_text_, mp.name(), "ok",
-                                  {{"version", version_ == version::v2 ? 2 : 1},
-                                   {"tls", listener_.tls},
-                                   {"user_agent", std::string(parser_.head().user_agent().value_or(""))}}})) {
+    if (!owner_.services().audit(
+            {auth::audit_category::session,
+             "session.open",
+             token_id_,
+             peer_.address().to_string(),
+             mp.name(),
+             "ok",
+             {{"version", version_ == version::v2 ? 2 : 1},
+              {"tls", listener_.tls},
+              {"user_agent", std::string(request_->parser.head().user_agent().value_or(""))}}})) {
         return write_then_close(retry_later(version_, 503, std::chrono::seconds(5), wall_now()),
                                 "audit_unavailable");
     }
     role_ = role::rover;
     mount_ = &mp;
-    timer_.cancel();
-    if (auto gga = parser_.head().ntrip_gga())
+    clear_deadline();
+    if (auto gga = request_->parser.head().ntrip_gga())
         on_rover_bytes(gnss::as_bytes(std::string(*gga) + "\r\n"));
     if (!rest.empty())
         on_rover_bytes(rest);
+    // The request is done with (`rest` pointed into its buffer): a streaming rover keeps
+    // only what it needs.
+    request_.reset();
     chunked_ = version_ == version::v2 && listener_.chunked;
-    std::string head = version_ == version::v1 ? v1_stream_ok() : v2_stream_ok(wall_now(), chunked_);
+    std::string head =
+        version_ == version::v1 ? v1_stream_ok() : v2_stream_ok(wall_now(), chunked_);
     // The status line goes in its own write: BKG ntripclient and gpsd 3.22 discard
     // whatever else arrives in the first recv().
     write_head(std::move(head), [this] {
-        // The request is done with: keep only what a streaming rover needs.
-        parser_ = request_parser();
-        std::vector<std::uint8_t>(rover_read_buffer).swap(buf_);
-        for (const auto& f : mount_->station_frames(steady::now()))
-            deliver(f);
+        streaming_since_ = steady::now();
+        auto station = mount_->station_frames(streaming_since_);
+        deliver(station);
         mount_->join(this);
         read_rover();
     });
 }
 
 template <class Stream>
-void session<Stream>::write_head(std::string head, std::function<void()> then)
+template <class Then>
+void session<Stream>::write_head(std::string head, Then then)
 {
     head_out_ = std::move(head);
     writing_ = true;
-    net::async_write(stream_, net::buffer(head_out_),
-                     [self = this->shared_from_this(), then = std::move(then)](
-                         boost::system::error_code ec, std::size_t n) {
-                         self->writing_ = false;
-                         if (self->closed_)
-                             return;
-                         if (ec)
-                             return self->close("write_error");
-                         self->bytes_out_ += n;
-                         then();
-                         self->flush();
-                     });
+    set_deadline(owner_.options().write_timeout, "write_timeout");
+    stream_.async_write(net::buffer(head_out_),
+                        [self = this->shared_from_this(), then = std::move(then)](
+                            boost::system::error_code ec, std::size_t n) mutable {
+                            self->writing_ = false;
+                            std::string().swap(self->head_out_);
+                            if (self->closed_)
+                                return;
+                            if (ec)
+                                return self->close("write_error");
+                            self->clear_deadline();
+                            self->bytes_out_ += n;
+                            then();
+                            self->flush();
+                        });
 }
 
-template <class Stream>
-void session<Stream>::deliver(const frame_ptr& f)
+// Called once per input burst with all of its frames: they join the queue and, when no
+// write is in progress, leave in one gathered write at once (nothing waits for more).
+template <class Stream> void session<Stream>::deliver(std::span<const frame_ptr> frames)
 {
-    if (closed_)
+    if (closed_ || closed_pending_ || frames.empty())
         return;
     const auto& o = owner_.options();
-    auto now = steady::now();
-    if (queued_bytes_ + f->data.size() > o.client_queue_bytes ||
-        (!queue_.empty() && now - queue_.front()->received > o.client_queue_age)) {
+    std::size_t burst = 0;
+    for (const auto& f : frames)
+        burst += f->data.size();
+    // The bounds apply to what this rover has not yet taken: the bytes waiting with this
+    // burst, and how long the oldest frame queued before it has waited. Station frames
+    // replayed to a new rover are older than the rover: they wait from its start. The
+    // newest frame's arrival stands for "now": no clock read per rover.
+    const auto now = frames.back()->received;
+    if (queued_bytes_ + burst > o.client_queue_bytes ||
+        (!queue_.empty() &&
+         now - std::max(queue_.front()->received, streaming_since_) > o.client_queue_age)) {
         // Never from inside the hub's fan-out loop: close on the next turn of the loop.
         net::post(stream_.get_executor(),
                   [self = this->shared_from_this()] { self->close("slow_consumer"); });
         closed_pending_ = true;
         return;
     }
-    if (closed_pending_)
-        return;
-    queue_.push_back(f);
-    queued_bytes_ += f->data.size();
+    queue_.insert(queue_.end(), frames.begin(), frames.end());
+    queued_bytes_ += burst;
     flush();
 }
 
-template <class Stream>
-void session<Stream>::flush()
+template <class Stream> void session<Stream>::flush()
 {
-    if (writing_ || closed_ || queue_.empty() || role_ != role::rover)
+    if (writing_ || closed_ || closed_pending_ || queue_.empty() || role_ != role::rover)
         return;
     // One gathered write carries every frame queued since the last write completed (up
     // to max_write_bytes, which also keeps a v2 chunk within what chunked decoders accept).
-    in_flight_.clear();
     std::size_t total = 0;
-    while (!queue_.empty() &&
-           (in_flight_.empty() || total + queue_.front()->data.size() <= max_write_bytes)) {
-        total += queue_.front()->data.size();
-        in_flight_.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-    }
+    in_flight_ = 0;
+    while (in_flight_ < queue_.size() &&
+           (in_flight_ == 0 || total + queue_[in_flight_]->data.size() <= max_write_bytes))
+        total += queue_[in_flight_++]->data.size();
     queued_bytes_ -= total;
     std::vector<net::const_buffer> bufs;
-    bufs.reserve(in_flight_.size() + 2);
+    bufs.reserve(in_flight_ + 2);
     if (chunked_) {
         chunk_head_ = chunk_header(total);
         bufs.emplace_back(chunk_head_.view().data(), chunk_head_.view().size());
     }
-    for (const auto& f : in_flight_)
-        bufs.emplace_back(f->data.data(), f->data.size());
+    for (std::size_t i = 0; i < in_flight_; ++i)
+        bufs.emplace_back(queue_[i]->data.data(), queue_[i]->data.size());
     if (chunked_)
         bufs.emplace_back(chunk_trailer.data(), chunk_trailer.size());
+    const std::size_t bytes = net::buffer_size(bufs);
     writing_ = true;
-    arm_timer(owner_.options().write_timeout, "write_timeout");
-    net::async_write(stream_, bufs,
-                     [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                         self->writing_ = false;
-                         self->in_flight_.clear();
-                         if (self->closed_)
-                             return;
-                         self->timer_.cancel();
-                         if (ec)
-                             return self->close("write_error");
-                         self->bytes_out_ += n;
-                         self->flush();
-                     });
+    // Usually the socket takes it all at once and no operation is started; this runs
+    // inside the hub's fan-out loop then, so on_written must not close (it cannot: no
+    // error is possible on that path).
+    if (stream_.write(std::move(bufs), [self = this->shared_from_this()](
+                                           boost::system::error_code ec, std::size_t n) {
+            self->on_written(ec, n);
+        }))
+        return on_written({}, bytes);
+    set_deadline(owner_.options().write_timeout, "write_timeout");
 }
 
 template <class Stream>
-void session<Stream>::read_rover()
+void session<Stream>::on_written(boost::system::error_code ec, std::size_t n)
 {
-    stream_.async_read_some(net::buffer(buf_), [self = this->shared_from_this()](
-                                                   boost::system::error_code ec, std::size_t n) {
-        if (self->closed_)
-            return;
-        if (ec)
-            return self->close(ec == net::error::eof ? "client_closed" : "read_error");
-        self->bytes_in_ += n;
-        self->on_rover_bytes(gnss::byte_view(self->buf_.data(), n));
-        self->read_rover();
-    });
+    writing_ = false;
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(in_flight_));
+    in_flight_ = 0;
+    if (queue_.empty() && queue_.capacity() > rover_queue_keep)
+        std::vector<frame_ptr>().swap(queue_);
+    if (closed_)
+        return;
+    if (ec)
+        return close("write_error");
+    clear_deadline();
+    bytes_out_ += n;
+    flush();
+}
+
+template <class Stream> void session<Stream>::read_rover()
+{
+    stream_.async_read_some(
+        net::buffer(rover_buf_),
+        [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
+            if (self->closed_)
+                return;
+            if (ec)
+                return self->close(peer_closed(ec) ? "client_closed" : "read_error");
+            self->bytes_in_ += n;
+            self->on_rover_bytes(gnss::byte_view(self->rover_buf_.data(), n));
+            self->read_rover();
+        });
 }
 
 // Rovers send GGA lines (for network RTK); a single base only notes that they do. The
 // position is never forwarded, logged or stored beyond a count.
-template <class Stream>
-void session<Stream>::on_rover_bytes(gnss::byte_view data)
+template <class Stream> void session<Stream>::on_rover_bytes(gnss::byte_view data)
 {
+    if (data.empty())
+        return;
+    if (!inband_)
+        inband_ = std::make_unique<inband_state>();
+    auto& in = *inband_;
     for (auto c : data) {
         if (c == '\n') {
-            if (auto g = gnss::nmea::parse_gga(inband_ + "\n")) {
-                ++gga_seen_;
+            std::string line(in.line.data(), in.size);
+            line += '\n';
+            if (auto g = gnss::nmea::parse_gga(line)) {
+                ++in.gga_seen;
                 // Coarse only (0.1 degree, ~10 km): enough to see where rovers are.
-                gga_coarse_ = {std::round(g->lat_deg * 10) / 10, std::round(g->lon_deg * 10) / 10,
-                               g->fix_quality};
+                in.coarse = {std::round(g->lat_deg * 10) / 10, std::round(g->lon_deg * 10) / 10,
+                             g->fix_quality};
             }
-            inband_.clear();
-        } else if (inband_.size() < max_inband_line) {
-            inband_.push_back(static_cast<char>(c));
+            in.size = 0;
+        } else if (in.size < max_inband_line) {
+            in.line[in.size++] = static_cast<char>(c);
         }
     }
 }
 
-template <class Stream>
-void session<Stream>::serve_source(mountpoint& mp, gnss::byte_view rest)
+template <class Stream> void session<Stream>::serve_source(mountpoint& mp, gnss::byte_view rest)
 {
     if (!mp.claim_source(this)) {
         audit("access.denied", "mount_taken", {{"mountpoint", mp.name()}});
-        return write_then_close(version_ == version::v1 ? v1_mount_taken()
-                                                        : v2_mount_taken(wall_now()),
-                                "mount_taken");
+        return write_then_close(
+            version_ == version::v1 ? v1_mount_taken() : v2_mount_taken(wall_now()), "mount_taken");
     }
-    if (!owner_.services().audit({auth::audit_category::session, "session.open", token_id_,
-                                  peer_text_, mp.name(), "ok",
+    if (!owner_.services().audit({auth::audit_category::session,
+                                  "session.open",
+                                  token_id_,
+                                  peer_.address().to_string(),
+                                  mp.name(),
+                                  "ok",
                                   {{"role", "source"},
                                    {"version", version_ == version::v2 ? 2 : 1},
                                    {"tls", listener_.tls}}})) {
@@ -420,19 +461,22 @@ void session<Stream>::serve_source(mountpoint& mp, gnss::byte_view rest)
     }
     role_ = role::source;
     mount_ = &mp;
-    if (parser_.head().chunked)
-        dechunk_.emplace();
+    source_ = std::make_unique<source_state>();
+    const auto& req = request_->parser.head();
+    if (req.chunked)
+        source_->dechunk.emplace();
     std::string head;
     if (version_ == version::v2) {
-        if (parser_.head().expect_100_continue)
+        if (req.expect_100_continue)
             head = v2_continue();
         head += v2_source_ok(wall_now());
     } else {
         head = v1_source_ok();
     }
     gnss::bytes pending(rest.begin(), rest.end());
+    request_.reset();
     write_head(std::move(head), [this, pending = std::move(pending)] {
-        arm_timer(owner_.options().idle_timeout, "source_idle");
+        set_deadline(owner_.options().idle_timeout, "source_idle");
         if (!pending.empty())
             on_source_bytes(pending);
         if (!closed_)
@@ -440,70 +484,73 @@ void session<Stream>::serve_source(mountpoint& mp, gnss::byte_view rest)
     });
 }
 
-template <class Stream>
-void session<Stream>::read_source()
+template <class Stream> void session<Stream>::read_source()
 {
-    stream_.async_read_some(net::buffer(buf_), [self = this->shared_from_this()](
-                                                   boost::system::error_code ec, std::size_t n) {
-        if (self->closed_)
-            return;
-        if (ec) {
-            if (self->dechunk_ && self->dechunk_->finish() != chunked_error::none)
-                return self->close("truncated_upload");
-            return self->close(ec == net::error::eof ? "source_closed" : "read_error");
-        }
-        self->bytes_in_ += n;
-        self->arm_timer(self->owner_.options().idle_timeout, "source_idle");
-        self->on_source_bytes(gnss::byte_view(self->buf_.data(), n));
-        if (!self->closed_)
-            self->read_source();
-    });
+    stream_.async_read_some(
+        net::buffer(source_->buf),
+        [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
+            if (self->closed_)
+                return;
+            auto& src = *self->source_;
+            if (ec) {
+                if (src.dechunk && src.dechunk->finish() != chunked_error::none)
+                    return self->close("truncated_upload");
+                return self->close(peer_closed(ec) ? "source_closed" : "read_error");
+            }
+            self->bytes_in_ += n;
+            self->set_deadline(self->owner_.options().idle_timeout, "source_idle");
+            self->on_source_bytes(gnss::byte_view(src.buf.data(), n));
+            if (!self->closed_)
+                self->read_source();
+        });
 }
 
-template <class Stream>
-void session<Stream>::on_source_bytes(gnss::byte_view data)
+template <class Stream> void session<Stream>::on_source_bytes(gnss::byte_view data)
 {
     auto now = steady::now();
+    auto& src = *source_;
     auto to_framer = [&](gnss::byte_view b) {
-        framer_.feed(b, [&](const gnss::frame& f) {
+        src.framer.feed(b, [&](const gnss::frame& f) {
             // Only RTCM3 is served; UBX or NMEA from a source is counted and dropped.
             if (f.kind == gnss::frame_kind::rtcm3)
-                mount_->publish(make_frame(f.bytes, now));
+                src.batch.push_back(make_frame(f.bytes, now));
         });
     };
-    if (!dechunk_)
-        return to_framer(data);
-    auto r = dechunk_->put(data, to_framer);
-    if (r.state == chunked_state::error)
+    std::optional<chunked_state> state;
+    if (!src.dechunk)
+        to_framer(data);
+    else
+        state = src.dechunk->put(data, to_framer).state;
+    // Every frame of this read reaches each rover in one write.
+    mount_->publish(src.batch);
+    src.batch.clear();
+    if (state == chunked_state::error)
         return close("bad_chunked_upload");
-    if (r.state == chunked_state::done)
+    if (state == chunked_state::done)
         return close("source_finished");
 }
 
 template <class Stream>
 void session<Stream>::write_then_close(std::string reply, std::string_view reason)
 {
-    close_reason_ = std::string(reason);
     head_out_ = std::move(reply);
-    timer_.cancel();
-    arm_timer(owner_.options().write_timeout, close_reason_);
-    net::async_write(stream_, net::buffer(head_out_),
-                     [self = this->shared_from_this()](boost::system::error_code, std::size_t n) {
-                         self->bytes_out_ += n;
-                         self->close(self->close_reason_);
-                     });
+    request_.reset();
+    set_deadline(owner_.options().write_timeout, "write_timeout");
+    stream_.async_write(net::buffer(head_out_),
+                        [self = this->shared_from_this(),
+                         reason = std::string(reason)](boost::system::error_code, std::size_t n) {
+                            self->bytes_out_ += n;
+                            self->close(reason);
+                        });
 }
 
-template <class Stream>
-void session<Stream>::close(std::string_view reason)
+template <class Stream> void session<Stream>::close(std::string_view reason)
 {
     if (closed_)
         return;
     closed_ = true;
-    timer_.cancel();
-    boost::system::error_code ignored;
-    lowest().shutdown(net::socket_base::shutdown_both, ignored);
-    lowest().close(ignored);
+    clear_deadline();
+    stream_.close();
     auto& svc = owner_.services();
     if (mount_) {
         mount_->leave(this);
@@ -520,7 +567,7 @@ void session<Stream>::close(std::string_view reason)
               {{"bytes_out", bytes_out_},
                {"bytes_in", bytes_in_},
                {"duration_s", std::round(secs * 1000) / 1000},
-               {"gga_lines", gga_seen_}});
+               {"gga_lines", inband_ ? inband_->gga_seen : 0}});
     }
 }
 
@@ -532,34 +579,44 @@ void session<Stream>::audit(std::string event, std::string outcome, nlohmann::js
                                                                : auth::audit_category::access;
     if (details.is_null())
         details = nlohmann::json::object();
-    details["listener"] = fmt::format("{}:{}{}", listener_.address, listener_.port,
-                                      listener_.tls ? "/tls" : "");
+    details["listener"] =
+        fmt::format("{}:{}{}", listener_.address, listener_.port, listener_.tls ? "/tls" : "");
     owner_.services().audit({cat, std::move(event), token_id_.empty() ? "-" : token_id_,
-                             peer_text_, mount_ ? mount_->name() : parser_.head().mountpoint,
-                             std::move(outcome), std::move(details)});
+                             peer_.address().to_string(), mountpoint_name(), std::move(outcome),
+                             std::move(details)});
 }
 
-template <class Stream>
-nlohmann::json session<Stream>::status() const
+template <class Stream> const std::string& session<Stream>::mountpoint_name() const
 {
-    return {{"address", peer_text_},
+    static const std::string none;
+    if (mount_)
+        return mount_->name();
+    return request_ ? request_->parser.head().mountpoint : none;
+}
+
+template <class Stream> nlohmann::json session<Stream>::status() const
+{
+    return {{"address", peer_.address().to_string()},
             {"token", token_id_},
-            {"role", role_ == role::rover ? "rover" : role_ == role::source ? "source" : "pending"},
+            {"role", role_ == role::rover    ? "rover"
+                     : role_ == role::source ? "source"
+                                             : "pending"},
             {"mountpoint", mount_ ? mount_->name() : ""},
             {"version", version_ == version::v2 ? 2 : 1},
             {"tls", listener_.tls},
             {"bytes_out", bytes_out_},
             {"bytes_in", bytes_in_},
             {"queue_bytes", queued_bytes_},
-            {"queue_frames", queue_.size()},
-            {"gga_lines", gga_seen_},
-            {"rover_position_coarse",
-             gga_coarse_ ? nlohmann::json{{"lat", gga_coarse_->lat}, {"lon", gga_coarse_->lon},
-                                          {"fix_quality", gga_coarse_->fix}}
-                         : nlohmann::json(nullptr)}};
+            {"queue_frames", queue_.size() - in_flight_},
+            {"gga_lines", inband_ ? inband_->gga_seen : 0},
+            {"rover_position_coarse", inband_ && inband_->coarse
+                                          ? nlohmann::json{{"lat", inband_->coarse->lat},
+                                                           {"lon", inband_->coarse->lon},
+                                                           {"fix_quality", inband_->coarse->fix}}
+                                          : nlohmann::json(nullptr)}};
 }
 
-template class session<tcp_stream>;
+template class session<plain_stream>;
 template class session<tls_stream>;
 
 } // namespace ntrip

@@ -7,8 +7,8 @@
 # nothing is exit 1. Every run is bounded in rovers and seconds, on loopback only.
 #
 # Knobs (environment): BENCH_EPOCHS (10), BENCH_RATE (1 Hz), BENCH_EPOCH_BYTES (2048),
-# BENCH_BASELINE_CLIENTS (30), BENCH_FLOOR_CLIENTS ("100 1000 5000": the null caster,
-# i.e. the harness's own floor), BENCH_CLIENTS ("30 100 1000 5000"), BENCH_TLS_CLIENTS (2000; 0 =
+# BENCH_BASELINE_CLIENTS (30), BENCH_FLOOR_CLIENTS ("100 1000 5000 10000": the null caster,
+# i.e. the harness's own floor), BENCH_CLIENTS ("30 100 1000 5000 10000"), BENCH_TLS_CLIENTS (2000; 0 =
 # none), BENCH_RAMP (1000 rovers/s), BENCH_LIMIT_CHECK (1: show str2str's 32-rover cap),
 # BENCH_OUT (JSON lines, default BUILD/tests/bench/fanout-results.jsonl).
 # cairnd runs as `cairnd --demo --device PTY --caster-port P` (CAIRN_BENCH_ARGS adds
@@ -25,16 +25,17 @@ epochs=${BENCH_EPOCHS:-10}
 rate=${BENCH_RATE:-1}
 epoch_bytes=${BENCH_EPOCH_BYTES:-2048}
 base_clients=${BENCH_BASELINE_CLIENTS:-30}
-floor_clients=${BENCH_FLOOR_CLIENTS:-100 1000 5000}
-cairn_clients=${BENCH_CLIENTS:-30 100 1000 5000}
+floor_clients=${BENCH_FLOOR_CLIENTS:-100 1000 5000 10000}
+cairn_clients=${BENCH_CLIENTS:-30 100 1000 5000 10000}
 tls_clients=${BENCH_TLS_CLIENTS:-2000}
 ramp=${BENCH_RAMP:-1000}
 limit_check=${BENCH_LIMIT_CHECK:-1}
 out=${BENCH_OUT:-$build/tests/bench/fanout-results.jsonl}
-# Rovers per cairnctl token (auth::max_max_sessions) and the per-run cap that keeps this
-# machine usable (each rover is two loopback sockets).
+# Rovers per cairnctl token (auth::max_max_sessions) and the per-run cap, the issue's
+# largest target (each rover is two loopback sockets: 20,000 descriptors over the two
+# processes, each raising its own limit to the hard one; ntrip_fanout refuses more).
 per_token=1000
-max_run_clients=6000
+max_run_clients=10000
 sources=500
 
 note() { echo "fanout.sh: $*"; }
@@ -98,6 +99,14 @@ run() {
     return 0
 }
 failed=0
+# fits N: N rovers are within the cap and the descriptor hard limit (each process needs
+# N sockets and some spare; cairnd and ntrip_fanout raise their soft limit to it).
+hard_fds=$(ulimit -Hn)
+fits() {
+    [ "$1" -le "$max_run_clients" ] || { note "skipping $1 rovers (over $max_run_clients)"; return 1; }
+    [ "$hard_fds" = unlimited ] || [ "$1" -le $((hard_fds - 256)) ] ||
+        { note "skipping $1 rovers (the descriptor hard limit is $hard_fds)"; return 1; }
+}
 
 # ---- Baseline: str2str's NTRIP caster fed through a pty, as RTKBase runs it ----------
 str='BENCH;RTCM 3.3;4095(1);2;GPS;NONE;XXX;0.00;0.00;0;0;cairn-bench;none;B;N;0;'
@@ -130,7 +139,7 @@ if [ -n "$floor_clients" ]; then
     pids+=("$null_pid")
     wait_for 5 listening "$null_port" || { cat "$work/null.log"; note "the null caster did not listen"; exit 1; }
     for n in $floor_clients; do
-        [ "$n" -le "$max_run_clients" ] || { note "skipping $n rovers (over $max_run_clients)"; continue; }
+        fits "$n" || continue
         run "null-$n" "$null_pid" --caster "127.0.0.1:$null_port" --mount NULL --feed "$work/null-rx" --clients "$n"
     done
     kill "$null_pid" 2>/dev/null || true
@@ -190,6 +199,8 @@ stop_cairnd() {
     rm -f "$work/state/demo.json"
 }
 start_cairnd
+# cairnd raises its descriptor limit to the hard limit at start (the 10,000-rover run needs it).
+note "cairnd $(awk '/Max open files/ {print "open files: soft " $4 ", hard " $5}' "/proc/$cairnd_pid/limits")"
 
 # demo KEY...: a value from the demo.json cairnd wrote (keys nest: demo rover user).
 demo() {
@@ -220,7 +231,7 @@ done
 cairn_args=(--mount "$mount" --credentials "$creds" --feed "$work/cairn-rx" --sources "$sources")
 stop_cairnd
 for n in $cairn_clients; do
-    [ "$n" -le "$max_run_clients" ] || { note "skipping $n rovers (over $max_run_clients)"; continue; }
+    fits "$n" || continue
     start_cairnd
     run "cairnd-$n" "$cairnd_pid" "${cairn_args[@]}" --caster "127.0.0.1:$cairn_port" --clients "$n"
     stop_cairnd
