@@ -122,7 +122,7 @@ ntrip_service::ntrip_service(net::io_context& io, const config::settings& s,
                                 m.source == config::mountpoint_source::receiver
                                     ? ntrip::mountpoint::feed::receiver
                                     : ntrip::mountpoint::feed::remote,
-                                m.is_public, str_from(m));
+                                m.is_public, str_from(m), m.messages);
     if (demo)
         setup_demo(state_dir, *demo);
     for (const auto& l : listeners) {

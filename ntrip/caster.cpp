@@ -142,9 +142,11 @@ void caster::accept(listener& l)
 }
 
 void caster::add_mountpoint(const std::string& name, mountpoint::feed f, bool is_public,
-                            str_record str)
+                            str_record str, std::optional<message_list> messages)
 {
-    hub_.add(name, f, is_public);
+    auto& mp = hub_.add(name, f, is_public);
+    if (messages)
+        mp.set_filter(std::move(*messages));
     str.mountpoint = name;
     str.authentication = is_public ? st_auth::none : st_auth::basic;
     str_.push_back(std::move(str));
@@ -233,7 +235,7 @@ void caster::stop()
 nlohmann::json caster::status() const
 {
     nlohmann::json mounts = nlohmann::json::array();
-    for (const auto& [name, mp] : hub_.all())
+    for (const auto& [name, mp] : hub_.all()) {
         mounts.push_back(
             {{"name", name},
              {"feed", mp->fed_by() == mountpoint::feed::receiver ? "receiver" : "remote"},
@@ -242,6 +244,18 @@ nlohmann::json caster::status() const
              {"clients", mp->subscriber_count()},
              {"frames", mp->frames()},
              {"bytes", mp->bytes()}});
+        if (const auto& f = mp->filter()) {
+            nlohmann::json kept = nlohmann::json::object(), dropped = nlohmann::json::object();
+            for (const auto& [type, c] : f->counters()) {
+                kept[std::to_string(type)] = c.kept;
+                dropped[std::to_string(type)] = c.dropped;
+            }
+            mounts.back()["messages"] = {{"list", to_string(f->list())},
+                                         {"kept", std::move(kept)},
+                                         {"dropped", std::move(dropped)},
+                                         {"unreadable", f->unreadable()}};
+        }
+    }
     nlohmann::json listeners = nlohmann::json::array();
     for (const auto& l : listeners_)
         listeners.push_back(

@@ -69,8 +69,9 @@ public:
 
     // Throws std::runtime_error when an address cannot be bound (start-up).
     void listen(const listener_options& l);
-    void add_mountpoint(const std::string& name, mountpoint::feed f, bool is_public,
-                        str_record str);
+    // messages: the mountpoint's RTKBase message list, if it has one.
+    void add_mountpoint(const std::string& name, mountpoint::feed f, bool is_public, str_record str,
+                        std::optional<message_list> messages = std::nullopt);
     // A frame from the local receiver: published to every receiver-fed mountpoint. The
     // frames of one receiver read are published together right after that read's handler
     // returns (one post), so each rover gets them in one write; none waits for more input.

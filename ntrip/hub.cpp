@@ -27,6 +27,13 @@ frame_ptr make_frame(gnss::byte_view bytes, steady_time now)
 
 void mountpoint::publish(std::span<const frame_ptr> frames)
 {
+    if (filter_) {
+        kept_.clear();
+        for (const auto& f : frames)
+            if (filter_->keep(f->data, f->received))
+                kept_.push_back(f);
+        frames = kept_;
+    }
     if (frames.empty())
         return;
     for (const auto& f : frames) {

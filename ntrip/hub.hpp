@@ -5,6 +5,7 @@
 #pragma once
 
 #include "gnss/bytes.hpp"
+#include "ntrip/message_filter.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -62,8 +63,12 @@ public:
     bool is_public() const { return public_; }
 
     // Fans the frames (one input burst, in order) out to every subscriber, in
-    // subscription order: one deliver() per subscriber for the whole burst.
+    // subscription order: one deliver() per subscriber for the whole burst. With a
+    // message list, only the frames it keeps (at their intervals) go out and count.
     void publish(std::span<const frame_ptr> frames);
+    // The mountpoint's RTKBase message list, applied once here for all its rovers.
+    void set_filter(message_list list) { filter_.emplace(std::move(list)); }
+    const std::optional<message_filter>& filter() const { return filter_; }
     void publish(const frame_ptr& f) { publish(std::span<const frame_ptr>(&f, 1)); }
     void join(subscriber* s) { subscribers_.push_back(s); }
     void leave(subscriber* s);
@@ -91,6 +96,8 @@ private:
     std::uint64_t frames_ = 0;
     std::uint64_t bytes_ = 0;
     std::optional<steady_time> last_;
+    std::optional<message_filter> filter_;
+    std::vector<frame_ptr> kept_; // scratch for a filtered burst (no allocation per burst)
 };
 
 class hub
