@@ -27,40 +27,19 @@ wait_for 5 bash -c "'$cairnctl' --state-dir '$work/state' status --json | grep -
     || fail "cairnd did not pick up the new token"
 
 cat > "$work/read.py" <<'PY'
-import base64, json, socket, sys, time
+import json, os, sys
+sys.path.insert(0, os.path.join(os.environ["CAIRN_SOURCE_ROOT"], "tests", "integration"))
+from ntrip_rover import bits, read
 demo = json.load(open(sys.argv[1])); tok = json.load(open(sys.argv[2]))
 mount, seconds = sys.argv[3], float(sys.argv[4])
 user, password = ((tok["ntrip"]["user"], tok["ntrip"]["password"]) if mount == "LIST"
                   else (demo["rover"]["user"], demo["rover"]["password"]))
-host, port = demo["caster_plain"].rsplit(":", 1)
-cred = base64.b64encode(f"{user}:{password}".encode()).decode()
-s = socket.create_connection((host, int(port)), timeout=5)
-s.sendall(f"GET /{mount} HTTP/1.0\r\nUser-Agent: NTRIP test\r\nAuthorization: Basic {cred}\r\n\r\n".encode())
-data, times, end = b"", [], time.time() + seconds
-while time.time() < end:
-    try:
-        chunk = s.recv(65536)
-    except socket.timeout:
-        break
-    if not chunk:
-        break
-    times.append((len(data), time.time()))
-    data += chunk
-assert data.startswith(b"ICY 200 OK\r\n"), data[:40]
-d = data[12:]
-base = 12
+payloads, times = read(demo["caster_plain"], mount, user, password, seconds)
 arrivals = {}
-i = 0
-while i + 6 <= len(d):
-    if d[i] == 0xD3:
-        n = ((d[i + 1] & 3) << 8) | d[i + 2]
-        t = (d[i + 3] << 4) | (d[i + 4] >> 4)
-        at = next(tm for off, tm in reversed(times) if off <= base + i)
-        arrivals.setdefault(t, []).append(at)
-        i += n + 6
-    else:
-        i += 1
-print(json.dumps({str(t): [round(a - times[0][1], 2) for a in v] for t, v in sorted(arrivals.items())}))
+for p, at in zip(payloads, times):
+    arrivals.setdefault(bits(p, 0, 12), []).append(at)
+start = times[0] if times else 0
+print(json.dumps({str(t): [round(a - start, 2) for a in v] for t, v in sorted(arrivals.items())}))
 PY
 python3 "$work/read.py" "$work/state/demo.json" "$work/tok.json" LIST 12 > "$work/list.json" \
     || fail "reading LIST failed"

@@ -21,42 +21,16 @@ start_cairnd --demo --config "$work/cairn.toml"
 wait_for 10 test -f "$work/state/demo.json" || fail "no demo.json"
 
 cat > "$work/check.py" <<'PY'
-
-import base64, json, socket, sys, time
+import json, os, sys
+sys.path.insert(0, os.path.join(os.environ["CAIRN_SOURCE_ROOT"], "tests", "integration"))
+from ntrip_rover import bits, read
 demo = json.load(open(sys.argv[1]))
 want_id = int(sys.argv[2])
-host, port = demo["caster_plain"].rsplit(":", 1)
-cred = base64.b64encode(f'{demo["rover"]["user"]}:{demo["rover"]["password"]}'.encode()).decode()
-s = socket.create_connection((host, int(port)), timeout=5)
-s.sendall(f"GET /DEMO HTTP/1.0\r\nUser-Agent: NTRIP test\r\nAuthorization: Basic {cred}\r\n\r\n".encode())
-data, end = b"", time.time() + 4.5
-while time.time() < end:
-    try:
-        chunk = s.recv(65536)
-    except socket.timeout:
-        break
-    if not chunk:
-        break
-    data += chunk
-assert data.startswith(b"ICY 200 OK\r\n"), data[:40]
-d = data[data.index(b"\r\n\r\n") + 4:] if b"\r\n\r\n" in data[:200] else data[12:]
-
-def bits(b, pos, n):
-    v = 0
-    for i in range(pos, pos + n):
-        v = (v << 1) | ((b[i // 8] >> (7 - i % 8)) & 1)
-    return v
+frames, _ = read(demo["caster_plain"], "DEMO", demo["rover"]["user"], demo["rover"]["password"], 4.5)
 
 def signed(v, n):
     return v - (1 << n) if v >> (n - 1) else v
 
-frames, i = [], 0
-while i + 6 <= len(d):
-    if d[i] == 0xD3:
-        n = ((d[i + 1] & 3) << 8) | d[i + 2]
-        frames.append(d[i + 3:i + 3 + n]); i += n + 6
-    else:
-        i += 1
 types = {}
 for p in frames:
     types.setdefault(bits(p, 0, 12), []).append(p)
