@@ -231,9 +231,8 @@ nlohmann::json outcome_details(const nlohmann::json& rep, nlohmann::json details
 // The same character device (a symlink, /dev/serial/by-id/..., or the node itself).
 bool same_device(const std::string& a, const std::string& b)
 {
-    struct stat sa
-    {
-    }, sb{};
+    struct stat sa = {};
+    struct stat sb = {};
     return !a.empty() && !b.empty() && ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 &&
            S_ISCHR(sa.st_mode) && sa.st_rdev == sb.st_rdev;
 }
