@@ -21,7 +21,8 @@ namespace cairn_test {
 namespace ubx = gnss::ubx;
 using gnss::bytes;
 
-// The frame as a UBX view; the test stops here if it is not one whole UBX frame.
+// The frame as a UBX view into `frame`, which must outlive it (not a temporary kept in a
+// variable); the test stops here if it is not one whole UBX frame.
 inline ubx::view parsed(const bytes& frame)
 {
     const auto v = ubx::parse_frame(frame);

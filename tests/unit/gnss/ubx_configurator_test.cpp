@@ -405,7 +405,9 @@ TEST_CASE("ubx_configurator: invalid requests fail before anything is sent")
 TEST_CASE("ubx_configurator: frames arriving out of turn are ignored")
 {
     ubx::configurator c({false, fixed_profile(), false});
-    const auto mon = parsed(ubx::encode_mon_ver(identity("ZED-F9P", "HPG 1.32", "27.31")));
+    // The frame must outlive the view parsed() returns into it.
+    const auto mon_frame = ubx::encode_mon_ver(identity("ZED-F9P", "HPG 1.32", "27.31"));
+    const auto mon = parsed(mon_frame);
     CHECK(c.on_frame(mon, time_point{}).empty()); // before start
     CHECK(c.state() == ubx::configurator_state::idle);
     CHECK(c.on_tick(time_point{} + 1h).empty());
