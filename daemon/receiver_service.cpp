@@ -97,7 +97,7 @@ receiver_service::receiver_service(net::io_context& io, const config::settings& 
         }
     }
     const double r = x && y && z ? std::sqrt(*x * *x + *y * *y + *z * *z) : 0;
-    if (!(r >= ubx::min_ecef_radius_m && r <= ubx::max_ecef_radius_m)) {
+    if (!(r >= gnss::min_ecef_radius_m && r <= gnss::max_ecef_radius_m)) {
         daemon_log::log(daemon_log::warning,
                         "ignoring {}: no surveyed position on the Earth's surface in it", path);
         return;
@@ -303,7 +303,7 @@ void receiver_service::on_frame(const gnss::frame& f)
     if (!v)
         return;
     if (v->msg_class == ubx::cls::nav && v->msg_id == ubx::id::nav_svin)
-        on_survey(f);
+        on_survey(*v);
     if (!job_)
         return;
     write(job_->machine.on_frame(*v, steady::now()));
@@ -350,10 +350,9 @@ void receiver_service::apply_profile_on_start()
         {});
 }
 
-void receiver_service::on_survey(const gnss::frame& f)
+void receiver_service::on_survey(const ubx::view& v)
 {
-    auto v = ubx::parse_frame(f.bytes);
-    auto s = v ? ubx::decode_nav_svin(*v) : std::nullopt;
+    auto s = ubx::decode_nav_svin(v);
     if (!s || !s->valid || s->active || survey_switched_ || job_ ||
         active_profile_ != ubx::to_string(ubx::base_mode::survey_in) ||
         !settings_.receiver.fixed_after_survey || steady::now() < next_switch_)

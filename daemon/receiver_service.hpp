@@ -111,7 +111,7 @@ private:
     void refuse(const control::request& r, const requester& by, const std::string& why);
     std::string event_of(const std::string& what) const;
     void apply_profile_on_start();
-    void on_survey(const gnss::frame& f);
+    void on_survey(const gnss::ubx::view& nav_svin);
     // Writes runtime.json durably (0600); false when it could not.
     bool save_surveyed(const gnss::ubx::fixed_ecef& p, double accuracy_m);
     void arm_station_tick();

@@ -3,6 +3,7 @@
 // the CFG-VALSET key/values a ZED-F9P needs.
 #pragma once
 
+#include "gnss/geodesy.hpp"
 #include "gnss/ubx_cfg.hpp"
 
 #include <cstdint>
@@ -43,16 +44,8 @@ struct fixed_llh
 };
 using fixed_position = std::variant<fixed_ecef, fixed_llh>;
 
-// Limits a profile is checked against (names are what the error messages cite).
-// Latitude/longitude/height: anywhere a base can stand. Dead Sea shore to above Everest,
-// with the geoid's -106..+85 m on top.
-constexpr double min_height_m = -1000.0;
-constexpr double max_height_m = 10000.0;
-// ECEF distance from Earth's centre for those heights: polar radius 6356.752 km - 1 km to
-// equatorial radius 6378.137 km + 10 km, rounded outwards. Catches km/m mix-ups, swapped
-// axes with zeros, and an all-zero position.
-constexpr double min_ecef_radius_m = 6'350'000.0;
-constexpr double max_ecef_radius_m = 6'390'000.0;
+// Limits a profile is checked against (names are what the error messages cite). The
+// height and ECEF-radius bands are geodesy's (gnss::min_height_m, gnss::min_ecef_radius_m).
 // Accuracies travel in 0.1 mm units (U4); beyond 100 m a base is useless for RTK anyway.
 constexpr double max_accuracy_m = 100.0;
 // Survey-in minimum duration: a week is far beyond any sensible survey.

@@ -30,6 +30,10 @@ constexpr double e2 = f * (2 - f);      // first eccentricity squared
 // any mountain (config/position.hpp checks typed positions against the same band).
 constexpr double min_height_m = -1000;
 constexpr double max_height_m = 10000;
+// An ECEF point must lie within this band of distances from the Earth's centre (the
+// ellipsoid spans 6356.8-6378.1 km; the band adds the heights and catches km/m mix-ups).
+constexpr double min_ecef_radius_m = 6'350'000;
+constexpr double max_ecef_radius_m = 6'390'000;
 
 // Geodetic to ECEF (closed form, exact to rounding).
 ecef to_ecef(const llh& p);

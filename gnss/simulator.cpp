@@ -381,7 +381,7 @@ bytes simulator::epoch(std::uint32_t index) const
     if (rtcm_out && position_known && due(key::out_1005)) {
         rtcm3::station_arp arp;
         arp.station_id = options_.station_id;
-        const ecef_position fixed = config_.tmode_position();
+        const ecef fixed = config_.tmode_position();
         arp.x = surveying ? svin.x : fixed.x;
         arp.y = surveying ? svin.y : fixed.y;
         arp.z = surveying ? svin.z : fixed.z;

@@ -258,18 +258,7 @@ void simulator_config::reload()
     pending_.reset();
 }
 
-ecef_position llh_to_ecef(double lat_deg, double lon_deg, double height_m)
-{
-    constexpr double a = 6'378'137.0, f = 1.0 / 298.257223563; // WGS84
-    constexpr double e2 = f * (2 - f);
-    const double lat = lat_deg * std::numbers::pi / 180, lon = lon_deg * std::numbers::pi / 180;
-    const double s = std::sin(lat), c = std::cos(lat);
-    const double n = a / std::sqrt(1 - e2 * s * s); // prime vertical radius of curvature
-    return {(n + height_m) * c * std::cos(lon), (n + height_m) * c * std::sin(lon),
-            (n * (1 - e2) + height_m) * s};
-}
-
-ecef_position simulator_config::tmode_position() const
+ecef simulator_config::tmode_position() const
 {
     auto sgn = [&](std::uint32_t k) {
         return static_cast<double>(ubx::cfg_value{k, ram(k)}.as_signed());
@@ -278,7 +267,7 @@ ecef_position simulator_config::tmode_position() const
         const double lat = sgn(key::tmode_lat) * 1e-7 + sgn(key::tmode_lat_hp) * 1e-9;
         const double lon = sgn(key::tmode_lon) * 1e-7 + sgn(key::tmode_lon_hp) * 1e-9;
         const double h = sgn(key::tmode_height) / 100.0 + sgn(key::tmode_height_hp) / 10'000.0;
-        return llh_to_ecef(lat, lon, h);
+        return to_ecef(llh{lat, lon, h});
     }
     double v[3];
     for (std::uint32_t i = 0; i < 3; ++i)

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "gnss/bytes.hpp"
+#include "gnss/geodesy.hpp"
 #include "gnss/ubx.hpp"
 #include "gnss/ubx_cfg.hpp"
 
@@ -24,15 +25,6 @@ struct simulator_config_options
     // Keys this firmware does not know (to emulate an older one): NAKed like unknown keys.
     std::vector<std::uint32_t> refuse{};
 };
-
-// An Earth-centred, Earth-fixed position in metres (WGS84).
-struct ecef_position
-{
-    double x = 0, y = 0, z = 0;
-};
-
-// WGS84 geodetic (degrees, ellipsoidal height in metres) to ECEF.
-ecef_position llh_to_ecef(double lat_deg, double lon_deg, double height_m);
 
 class simulator_config
 {
@@ -62,7 +54,7 @@ public:
 
     // The fixed-mode position the RAM TMODE keys give (ECEF cm + 0.1 mm, or LLH 1e-7 deg +
     // 1e-9 deg and cm + 0.1 mm converted with WGS84), whatever CFG-TMODE-MODE says.
-    ecef_position tmode_position() const;
+    ecef tmode_position() const;
 
     // Power cycle (and CFG-RST hardware/software reset): RAM := defaults, overlaid by Flash,
     // then by BBR (BBR wins); a pending transaction is dropped.

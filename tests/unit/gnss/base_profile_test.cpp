@@ -190,7 +190,7 @@ TEST_CASE("base_profile: fixed LLH position with negative latitude and longitude
     CHECK(m.count("CFG-TMODE-ECEF_X") == 0);
 
     // The extremes of the ranges encode without overflow.
-    const auto edge = values_of(fixed(ubx::fixed_llh{90, -180, ubx::max_height_m}));
+    const auto edge = values_of(fixed(ubx::fixed_llh{90, -180, gnss::max_height_m}));
     CHECK(edge.at("CFG-TMODE-LAT").as_signed() == 900000000);
     CHECK(edge.at("CFG-TMODE-LON").as_signed() == -1800000000);
     CHECK(edge.at("CFG-TMODE-LON_HP").as_signed() == 0);
@@ -199,7 +199,8 @@ TEST_CASE("base_profile: fixed LLH position with negative latitude and longitude
 TEST_CASE("base_profile: split_hp reproduces the input, fixed-seed random")
 {
     std::mt19937_64 rng(0xBA5E);
-    std::uniform_real_distribution<double> metres(-ubx::max_ecef_radius_m, ubx::max_ecef_radius_m);
+    std::uniform_real_distribution<double> metres(-gnss::max_ecef_radius_m,
+                                                  gnss::max_ecef_radius_m);
     std::uniform_real_distribution<double> degrees(-180.0, 180.0);
     for (int i = 0; i < 20000; ++i) {
         const bool deg = i % 2 == 1;

@@ -4,6 +4,8 @@
 // output following the configuration store that UBX commands change.
 #include "gnss/simulator.hpp"
 
+#include "gnss/geodesy.hpp"
+
 #include "gnss/framer.hpp"
 #include "gnss/nmea.hpp"
 #include "gnss/rtcm3.hpp"
@@ -767,7 +769,7 @@ TEST_CASE("simulator: fixed mode sends the configured ECEF or LLH position in 10
                          val(key::height, 35712), val(key::height_hp, 34)}));
     d = decode(sim.next());
     REQUIRE(d.arp);
-    const auto want = gnss::llh_to_ecef(48.858370123, 2.294481346, 357.1234);
+    const auto want = gnss::to_ecef({48.858370123, 2.294481346, 357.1234});
     CHECK(std::fabs(d.arp->x - want.x) < 0.0001);
     CHECK(std::fabs(d.arp->y - want.y) < 0.0001);
     CHECK(std::fabs(d.arp->z - want.z) < 0.0001);
