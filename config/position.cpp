@@ -113,7 +113,19 @@ tl::expected<station_position, std::string> parse_ecef_text(std::string_view tex
 
 std::string to_text(const station_position& p)
 {
-    return fmt::format("{} {} {}", p.a, p.b, p.c);
+    // Fixed notation, shortest form that reads back exactly: the parser takes no exponents,
+    // and "{}" would write 1e-05 for a height of 10 um. The shortest form is never longer
+    // than the number it was parsed from, so whatever parsed fits the limit again.
+    std::string out;
+    for (double v : {p.a, p.b, p.c}) {
+        std::array<char, 400> buf; // a double's longest fixed form is under 330 characters
+        const auto r = std::to_chars(buf.data(), buf.data() + buf.size(), v,
+                                     std::chars_format::fixed);
+        if (!out.empty())
+            out += ' ';
+        out.append(buf.data(), r.ptr);
+    }
+    return out;
 }
 
 tl::expected<antenna_settings, std::string> parse_antenna_text(std::string_view text)

@@ -96,6 +96,24 @@ TEST_CASE("position: to_text reads back exactly (fixed seed)")
     }
 }
 
+TEST_CASE("position: to_text never writes an exponent the parser refuses")
+{
+    // Found by position_fuzz: a height of 2e-66 m was written as "2.0...e-66".
+    for (double tiny : {1e-5, 2.049638230412172e-66, -3e-20}) {
+        CAPTURE(tiny);
+        const station_position p{station_position::frame_kind::llh, tiny, -tiny, tiny};
+        const auto text = config::to_text(p);
+        CHECK(text.find('e') == std::string::npos);
+        auto back = config::parse_llh_text(text);
+        if (text.size() <= config::max_position_chars) {
+            REQUIRE(back.has_value());
+            CHECK(*back == p);
+        }
+    }
+    CHECK(config::to_text({station_position::frame_kind::llh, 0.00001, 2, 123.4}) ==
+          "0.00001 2 123.4");
+}
+
 TEST_CASE("antenna: descriptor[,serial[,setup]]")
 {
     auto a = config::parse_antenna_text("TRM59800.00     NONE,12345,3");
