@@ -4,13 +4,14 @@
 BUILD ?= build
 FUZZ_BUILD ?= build-fuzz
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 FUZZ_SECONDS ?= 60
 SMOKE_SECONDS ?= 10
 # Unit suites that also run under AddressSanitizer + UBSan in `make test`.
 ASAN_SUITES ?= gnss config daemon auth auth_io ntrip
 DEMO_ARGS ?=
 
-.PHONY: all deps build run test test-asan bench fuzz fuzz-smoke format clean
+.PHONY: all deps build run test test-asan test-tsan bench fuzz fuzz-smoke format clean
 
 all: build
 
@@ -31,6 +32,7 @@ test:
 	ninja -C $(BUILD)
 	meson test -C $(BUILD) --print-errorlogs --num-processes 2
 	$(MAKE) --no-print-directory test-asan
+	$(MAKE) --no-print-directory test-tsan
 	$(MAKE) --no-print-directory fuzz-smoke
 
 # The unit suites again under AddressSanitizer and UBSan.
@@ -38,6 +40,13 @@ test-asan:
 	@[ -f $(ASAN_BUILD)/build.ninja ] || meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Dbuildtype=debug
 	ninja -C $(ASAN_BUILD) $(addprefix tests/,$(addsuffix _unit,$(ASAN_SUITES)))
 	meson test -C $(ASAN_BUILD) --print-errorlogs --suite unit --no-rebuild $(ASAN_SUITES)
+
+# The one multi-threaded path, the caster's fan-out over worker threads, under
+# ThreadSanitizer (werror off: GCC warns that Asio's fences are not instrumented).
+test-tsan:
+	@[ -f $(TSAN_BUILD)/build.ninja ] || meson setup $(TSAN_BUILD) -Db_sanitize=thread -Dbuildtype=debug -Dwerror=false
+	ninja -C $(TSAN_BUILD) tests/ntrip_io_unit
+	TSAN_OPTIONS=halt_on_error=1 ./$(TSAN_BUILD)/tests/ntrip_io_unit --test-case='*fan*'
 
 $(FUZZ_BUILD)/build.ninja:
 	CC=clang-14 CXX=clang++-14 meson setup $(FUZZ_BUILD) -Dfuzzing=true \
@@ -64,4 +73,4 @@ format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD) $(TSAN_BUILD)

@@ -209,7 +209,7 @@ private:
 
 using cas = caster_settings;
 
-constexpr std::array<key_rule, 7> caster_keys{{
+constexpr std::array<key_rule, 8> caster_keys{{
     {"server_name",
      [](const toml::node& node, settings& s) -> tl::expected<void, std::string> {
          auto v = string_of(node, R"("cairn")");
@@ -235,6 +235,8 @@ constexpr std::array<key_rule, 7> caster_keys{{
                     cas::max_client_queue_age.count()>},
     {"listen_backlog",
      apply_count<&settings::caster, &cas::listen_backlog, 1, cas::max_listen_backlog>},
+    {"fanout_threads",
+     apply_count<&settings::caster, &cas::fanout_threads, 1, cas::max_fanout_threads>},
 }};
 
 // One key of an element of an array of tables, such as port in [[caster.listener]].
@@ -775,6 +777,7 @@ toml::table caster_table(const caster_settings& c)
         {"client_queue_bytes", std::int64_t{c.client_queue_bytes}},
         {"client_queue_age", format_duration(c.client_queue_age)},
         {"listen_backlog", std::int64_t{c.listen_backlog}},
+        {"fanout_threads", std::int64_t{c.fanout_threads}},
     };
     toml::array listeners;
     for (const auto& l : c.listeners) {

@@ -268,6 +268,7 @@ struct caster_settings
     static constexpr std::int64_t max_listen_backlog = 65535;
     static constexpr std::size_t max_listeners = 64;
     static constexpr std::size_t max_mountpoints = 1000;
+    static constexpr std::int64_t max_fanout_threads = 8;
 
     std::string server_name = "cairn"; // Server header and sourcetable; printable, no ';'
     bool chunked = true;               // v2 replies, unless a listener says otherwise
@@ -276,6 +277,8 @@ struct caster_settings
     std::uint32_t client_queue_bytes = 256 * 1024;                        // per client
     std::chrono::milliseconds client_queue_age = std::chrono::seconds{5}; // then slow_consumer
     std::uint32_t listen_backlog = 4096;
+    // Threads sending to rovers, the event loop's included; more than the cores are not used.
+    std::uint32_t fanout_threads = 2;
     std::vector<listener_settings> listeners;
     std::vector<mountpoint_settings> mountpoints;
 

@@ -110,6 +110,7 @@ ntrip_service::ntrip_service(net::io_context& io, const config::settings& s,
     co.client_queue_bytes = cs.client_queue_bytes;
     co.client_queue_age = cs.client_queue_age;
     co.listen_backlog = static_cast<int>(cs.listen_backlog);
+    co.fanout_threads = cs.fanout_threads;
     ntrip::caster_services svc;
     svc.find_token = [this](std::string_view id) { return auth_.find_token(id); };
     svc.publishers = [this](std::string_view m) { return auth_.publishers(m); };

@@ -7,7 +7,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
+#include <thread>
 
 namespace ntrip {
 
@@ -21,6 +23,12 @@ caster::caster(net::io_context& io, caster_options opts, caster_services service
                net::ssl::context* tls)
     : io_(io), opts_(std::move(opts)), services_(std::move(services)), tls_(tls), sweep_(io)
 {
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    opts_.fanout_threads = std::clamp(opts_.fanout_threads, 1u, std::min(cores, max_fanout_threads));
+    if (opts_.fanout_threads > 1) {
+        pool_ = std::make_unique<fanout_pool>(opts_.fanout_threads);
+        hub_.set_runner(pool_.get());
+    }
     deadline_sweep();
 }
 
@@ -270,7 +278,8 @@ nlohmann::json caster::status() const
             {"mountpoints", mounts},
             {"sessions", sessions},
             {"accepted", accepted_},
-            {"refused", refused_}};
+            {"refused", refused_},
+            {"fanout_threads", opts_.fanout_threads}};
 }
 
 } // namespace ntrip

@@ -7,6 +7,7 @@
 #include "auth/rate_limiter.hpp"
 #include "auth/token.hpp"
 #include "gnss/net.hpp"
+#include "ntrip/fanout_pool.hpp"
 #include "ntrip/hub.hpp"
 #include "ntrip/sourcetable.hpp"
 
@@ -45,6 +46,9 @@ struct caster_options
     std::size_t client_queue_bytes = 256 * 1024;
     std::chrono::milliseconds client_queue_age{5000};
     int listen_backlog = 4096;
+    // Threads that send a burst to a mountpoint's rovers, the event loop's included
+    // (ntrip::fanout_pool); capped at the machine's cores.
+    unsigned fanout_threads = 2;
 };
 
 // What the caster needs from the rest of cairnd; all called on the event loop.
@@ -101,6 +105,7 @@ private:
     caster_options opts_;
     caster_services services_;
     net::ssl::context* tls_;
+    std::unique_ptr<fanout_pool> pool_; // before hub_, which points to it
     hub hub_;
     std::vector<str_record> str_;
     std::vector<std::unique_ptr<listener>> listeners_;

@@ -43,8 +43,24 @@ void mountpoint::publish(std::span<const frame_ptr> frames)
         if (is_station_type(f->type))
             station_[f->type] = f;
     }
-    // Index loop: a subscriber may close itself (and leave) from deliver() via a post,
-    // never synchronously; the vector does not change during this loop.
+    // A subscriber may close itself (and leave) from deliver() via a post, never
+    // synchronously; the vector does not change during the fan-out.
+    if (runner_ && subscribers_.size() >= parallel_fanout_min) {
+        struct job
+        {
+            subscriber* const* subs;
+            std::span<const frame_ptr> frames;
+        } j{subscribers_.data(), frames};
+        runner_->run(
+            subscribers_.size(),
+            [](void* ctx, std::size_t begin, std::size_t end) {
+                const auto& jb = *static_cast<const job*>(ctx);
+                for (std::size_t i = begin; i < end; ++i)
+                    jb.subs[i]->deliver(jb.frames);
+            },
+            &j);
+        return;
+    }
     for (std::size_t i = 0; i < subscribers_.size(); ++i)
         subscribers_[i]->deliver(frames);
 }
@@ -85,7 +101,15 @@ mountpoint& hub::add(std::string name, mountpoint::feed f, bool is_public)
     auto key = name;
     auto& slot = mounts_[key];
     slot = std::make_unique<mountpoint>(std::move(name), f, is_public);
+    slot->set_runner(runner_);
     return *slot;
+}
+
+void hub::set_runner(fanout_runner* r)
+{
+    runner_ = r;
+    for (auto& [name, m] : mounts_)
+        m->set_runner(r);
 }
 
 mountpoint* hub::find(const std::string& name)

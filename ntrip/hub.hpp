@@ -32,13 +32,30 @@ frame_ptr make_frame(gnss::byte_view bytes, steady_time now);
 
 // A session that receives a mountpoint's frames. deliver() gets every frame of one input
 // burst (one receiver read) at once, so a session can send them in one write. It must not
-// block and must not join or leave the mountpoint it is called from.
+// block and must not join or leave the mountpoint it is called from. With a fanout_runner
+// it may run on a worker thread, at the same time as other subscribers' deliver() but
+// never with anything else of its owner (the publishing thread waits): it may touch only
+// its own state, its own socket and thread-safe calls such as posting to an executor.
 class subscriber
 {
 public:
     virtual ~subscriber() = default;
     virtual void deliver(std::span<const frame_ptr> frames) = 0;
 };
+
+// Runs a fan-out loop over several threads (ntrip::fanout_pool): calls each(ctx, begin,
+// end) for disjoint ranges covering [0, n) and returns when all have returned.
+class fanout_runner
+{
+public:
+    using each_fn = void (*)(void* ctx, std::size_t begin, std::size_t end);
+    virtual ~fanout_runner() = default;
+    virtual void run(std::size_t n, each_fn each, void* ctx) = 0;
+};
+
+// Below this many subscribers a mountpoint delivers on the publishing thread alone: waking
+// a worker costs about as much as a few dozen sends.
+constexpr std::size_t parallel_fanout_min = 256;
 
 // Station frames older than this are not replayed to a new rover (a stale 1005 could
 // describe a base that has since moved).
@@ -71,6 +88,8 @@ public:
     const std::optional<message_filter>& filter() const { return filter_; }
     void publish(const frame_ptr& f) { publish(std::span<const frame_ptr>(&f, 1)); }
     void join(subscriber* s) { subscribers_.push_back(s); }
+    // Fan-out over several threads from parallel_fanout_min subscribers on; null: none.
+    void set_runner(fanout_runner* r) { runner_ = r; }
     void leave(subscriber* s);
 
     // The latest 1005/1006/1033 frames received within station_frame_max_age of now.
@@ -91,6 +110,7 @@ private:
     feed feed_;
     bool public_;
     std::vector<subscriber*> subscribers_;
+    fanout_runner* runner_ = nullptr;
     std::map<std::uint16_t, frame_ptr> station_; // by message number
     const void* source_ = nullptr;
     std::uint64_t frames_ = 0;
@@ -104,11 +124,14 @@ class hub
 {
 public:
     mountpoint& add(std::string name, mountpoint::feed f, bool is_public);
+    // For every mountpoint, present and future (it must outlive the hub's use of it).
+    void set_runner(fanout_runner* r);
     mountpoint* find(const std::string& name);
     const std::map<std::string, std::unique_ptr<mountpoint>>& all() const { return mounts_; }
 
 private:
     std::map<std::string, std::unique_ptr<mountpoint>> mounts_;
+    fanout_runner* runner_ = nullptr;
 };
 
 } // namespace ntrip

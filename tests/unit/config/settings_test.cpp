@@ -81,6 +81,7 @@ idle_timeout = "2m"
 client_queue_bytes = 65536
 client_queue_age = "2500ms"
 listen_backlog = 128
+fanout_threads = 1
 
 [[caster.listener]]
 address = "0.0.0.0"
@@ -159,6 +160,7 @@ TEST_CASE("defaults: an empty file gives the documented settings")
     CHECK(c.client_queue_bytes == 262144);
     CHECK(c.client_queue_age == 5s);
     CHECK(c.listen_backlog == 4096);
+    CHECK(c.fanout_threads == 2);
     CHECK(c.listeners.empty()); // cairnd --demo adds its own
     CHECK(c.mountpoints.empty());
 
@@ -205,6 +207,7 @@ TEST_CASE("every key is read")
     CHECK(c.client_queue_bytes == 65536);
     CHECK(c.client_queue_age == 2500ms);
     CHECK(c.listen_backlog == 128);
+    CHECK(c.fanout_threads == 1);
     REQUIRE(c.listeners.size() == 3);
     const auto& plain = c.listeners[0];
     CHECK(plain.address == "0.0.0.0");
@@ -546,8 +549,8 @@ TEST_CASE("[caster]: every refusal names the line, column and key")
     const error_case cases[] = {
         {"unknown key", "[caster]\nport = 2101\n", 2, 1, "caster.port",
          "unknown key \"port\" in [caster]; valid keys: server_name, chunked, header_timeout, "
-         "idle_timeout, client_queue_bytes, client_queue_age, listen_backlog, listener, "
-         "mountpoint"},
+         "idle_timeout, client_queue_bytes, client_queue_age, listen_backlog, fanout_threads, "
+         "listener, mountpoint"},
         {"caster is not a table", "caster = []\n", 1, 10, "caster",
          "expected a table, got an array"},
         {"server_name empty", "[caster]\nserver_name = \"\"\n", 2, 15, "caster.server_name",
@@ -582,6 +585,10 @@ TEST_CASE("[caster]: every refusal names the line, column and key")
          "caster.client_queue_age", "from 100ms to 1m"},
         {"listen_backlog 0", "[caster]\nlisten_backlog = 0\n", 2, 18, "caster.listen_backlog",
          "expected an integer from 1 to 65535 (got 0)"},
+        {"fanout_threads 0", "[caster]\nfanout_threads = 0\n", 2, 18, "caster.fanout_threads",
+         "expected an integer from 1 to 8 (got 0)"},
+        {"fanout_threads 9", "[caster]\nfanout_threads = 9\n", 2, 18, "caster.fanout_threads",
+         "expected an integer from 1 to 8 (got 9)"},
 
         // [[caster.listener]]
         {"listener is a table", "[caster.listener]\nport = 2101\n", 1, 0, "caster.listener",
@@ -775,18 +782,19 @@ TEST_CASE("[caster]: range ends, other spellings and allowed combinations are ac
         bool (*check)(const config::settings&);
     } cases[] = {
         {"[caster]\nheader_timeout = \"1s\"\nidle_timeout = \"1s\"\nclient_queue_age = "
-         "\"100ms\"\nclient_queue_bytes = 4096\nlisten_backlog = 1\n",
+         "\"100ms\"\nclient_queue_bytes = 4096\nlisten_backlog = 1\nfanout_threads = 1\n",
          [](const config::settings& s) {
              const auto& c = s.caster;
              return c.header_timeout == 1s && c.idle_timeout == 1s && c.client_queue_age == 100ms &&
-                    c.client_queue_bytes == 4096 && c.listen_backlog == 1;
+                    c.client_queue_bytes == 4096 && c.listen_backlog == 1 && c.fanout_threads == 1;
          }},
         {"[caster]\nheader_timeout = \"5m\"\nidle_timeout = \"1h\"\nclient_queue_age = "
-         "\"60s\"\nclient_queue_bytes = 16777216\nlisten_backlog = 65535\n",
+         "\"60s\"\nclient_queue_bytes = 16777216\nlisten_backlog = 65535\nfanout_threads = 8\n",
          [](const config::settings& s) {
              const auto& c = s.caster;
              return c.header_timeout == 5min && c.idle_timeout == 1h && c.client_queue_age == 60s &&
-                    c.client_queue_bytes == 16777216 && c.listen_backlog == 65535;
+                    c.client_queue_bytes == 16777216 && c.listen_backlog == 65535 &&
+                    c.fanout_threads == 8;
          }},
         {"[caster]\nserver_name = \" !~\"\n",
          [](const config::settings& s) { return s.caster.server_name == " !~"; }},
