@@ -14,6 +14,8 @@
 #include <cstring>
 #include <exception>
 #include <string_view>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -71,6 +73,31 @@ void prepare_state_dir(const std::string& dir)
         throw std::runtime_error(
             fmt::format("state directory {} belongs to uid {}, not to us (uid {})", dir, st.st_uid,
                         ::geteuid()));
+}
+
+// One cairnd per state directory: a second one would replace the first's control socket
+// and write the same audit log. The lock lasts as long as the process (the descriptor is
+// never closed), so a crashed cairnd leaves nothing to clean up.
+void lock_state_dir(const std::string& dir)
+{
+    const std::string path = dir + "/cairnd.lock";
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        throw std::runtime_error(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        const int e = errno;
+        char pid[32] = {};
+        const ssize_t n = ::pread(fd, pid, sizeof pid - 1, 0);
+        ::close(fd);
+        if (e == EWOULDBLOCK)
+            throw std::runtime_error(fmt::format(
+                "another cairnd (pid {}) is running with state directory {}; stop it first",
+                n > 0 ? std::string(pid, std::strcspn(pid, "\n")) : "unknown", dir));
+        throw std::runtime_error(fmt::format("cannot lock {}: {}", path, std::strerror(e)));
+    }
+    const std::string mine = fmt::format("{}\n", ::getpid());
+    if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, mine.data(), mine.size(), 0) < 0)
+        throw std::runtime_error(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
 }
 
 // Thousands of rovers later need thousands of descriptors; take what the hard limit allows.
@@ -231,6 +258,7 @@ int main(int argc, char** argv)
         }
         opts.state_dir = state_dir;
         prepare_state_dir(opts.state_dir);
+        lock_state_dir(opts.state_dir);
         raise_nofile();
 
         if (opts.demo) {

@@ -18,6 +18,14 @@ grep -q "cairnctl audit init" "$work/prod.log" || fail "no hint to run audit ini
 
 start_cairnd --demo --speed 5
 grep -q "initial key" "$work/cairnd.log" || fail "the demo did not initialise the audit log"
+# A second cairnd on the same state directory is refused and leaves the first untouched.
+set +e
+timeout 10 "$cairnd" --state-dir "$work/state" --demo --caster-port 23998 > "$work/second.log" 2>&1; rc=$?
+set -e
+[ $rc -eq 78 ] || fail "a second cairnd on the same state directory exited $rc, expected 78"
+grep -q "another cairnd (pid $cairnd_pid) is running with state directory" "$work/second.log" \
+    || fail "the refusal does not name the running cairnd: $(cat "$work/second.log")"
+status_json > /dev/null || fail "the first cairnd's control socket is gone after the refused start"
 ctl token create --mount DEMO --scope read --label watch --json > "$work/tok.json"
 id=$(json "$work/tok.json" 'j["id"]')
 secret=$(json "$work/tok.json" 'j["secret"]')
