@@ -3,11 +3,17 @@
 // figure is believed (a tracker that never completes an epoch would report 0 % delivery,
 // one that completes broken epochs would report lies).
 #include "bench_frames.hpp"
+#include "timestamped_socket.hpp"
 
 #include <fmt/format.h>
 
+#include <chrono>
+#include <thread>
+
 namespace bench {
 namespace {
+
+using tcp = net::ip::tcp;
 
 constexpr std::uint64_t sent_ns = 1'000'000'000;
 constexpr std::uint64_t now_ns = 1'004'000'000;
@@ -59,6 +65,88 @@ std::vector<std::uint8_t> chunked(const std::vector<std::uint8_t>& s)
         pos += n;
     }
     return out;
+}
+
+// A stamped arrival must lie this close to the time the check reads it (loopback: microseconds).
+constexpr std::chrono::seconds max_stamp_age{1};
+// Bound on each loopback read of the check.
+constexpr std::chrono::seconds stamp_read_timeout{2};
+// The kernel turns receive stamps on through deferred work when the first socket asks, so
+// a segment sent at once may go unstamped: the check retries this often, this far apart.
+constexpr int stamp_attempts = 50;
+constexpr std::chrono::milliseconds stamp_retry{10};
+
+// One read through timestamped_socket from a loopback pair, the kernel's stamps on or off;
+// "" when the read returned `payload` with an arrival as the stamps' state promises.
+std::string check_rx_timestamp(bool enable)
+{
+    const char* what = enable ? "rx timestamp" : "rx timestamp off";
+    net::io_context ioc;
+    boost::system::error_code ec;
+    tcp::acceptor acceptor(ioc);
+    const tcp::endpoint any_port(net::ip::make_address_v4("127.0.0.1"), 0);
+    acceptor.open(any_port.protocol(), ec);
+    if (!ec)
+        acceptor.bind(any_port, ec);
+    if (!ec)
+        acceptor.listen(1, ec);
+    timestamped_socket client(ioc);
+    if (!ec)
+        client.lowest_layer().open(any_port.protocol(), ec);
+    if (!ec && enable)
+        client.enable_timestamps(ec);
+    if (!ec)
+        client.lowest_layer().connect(acceptor.local_endpoint(), ec);
+    tcp::socket server(ioc);
+    if (!ec)
+        acceptor.accept(server, ec);
+    if (ec)
+        return fmt::format("{}: loopback pair: {}", what, ec.message());
+
+    // A zero-sized read completes without data, as ssl::stream expects of its next layer.
+    bool done = false;
+    std::size_t got = 1;
+    client.async_read_some(net::mutable_buffer(), [&](boost::system::error_code e, std::size_t n) {
+        done = true;
+        got = n;
+        ec = e;
+    });
+    ioc.run_for(stamp_read_timeout);
+    if (!done || ec || got != 0)
+        return fmt::format("{}: a zero-sized read did not complete at once", what);
+
+    const std::string payload = "stamp";
+    for (int attempt = 1;; ++attempt) {
+        net::write(server, net::buffer(payload), ec);
+        std::array<char, 16> buf{};
+        done = false;
+        client.async_read_some(net::buffer(buf), [&](boost::system::error_code e, std::size_t n) {
+            done = true;
+            got = n;
+            ec = e;
+        });
+        ioc.restart();
+        ioc.run_for(stamp_read_timeout);
+        if (!done || ec || std::string(buf.data(), got) != payload)
+            return fmt::format("{}: read gave {} bytes ({})", what, got,
+                               done ? ec.message() : "timed out");
+        const auto& rx = client.last_arrival();
+        if (rx.stamped != enable ||
+            client.unstamped_reads() != std::uint64_t(attempt) - rx.stamped) {
+            if (enable && attempt < stamp_attempts) {
+                std::this_thread::sleep_for(stamp_retry);
+                continue;
+            }
+            return fmt::format("{}: stamped {}, {} of {} reads without a stamp", what, rx.stamped,
+                               client.unstamped_reads(), attempt);
+        }
+        const auto age = std::chrono::steady_clock::now().time_since_epoch() -
+                         std::chrono::nanoseconds(rx.steady_ns);
+        if (age < -max_stamp_age || age > max_stamp_age)
+            return fmt::format("{}: the arrival is {} ns from now", what,
+                               std::chrono::duration_cast<std::chrono::nanoseconds>(age).count());
+        return "";
+    }
 }
 
 } // namespace
@@ -137,6 +225,11 @@ std::string self_test()
 
     if (base64("u:p") != "dTpw" || base64("user:pass") != "dXNlcjpwYXNz" || base64("ab") != "YWI=")
         return "base64";
+
+    // The arrival latency's clock: the kernel stamps reads when asked, and only then.
+    for (bool enable : {true, false})
+        if (auto r = check_rx_timestamp(enable); !r.empty())
+            return r;
     return "";
 }
 

@@ -9,7 +9,9 @@
 # Knobs (environment): BENCH_EPOCHS (10), BENCH_RATE (1 Hz), BENCH_EPOCH_BYTES (2048),
 # BENCH_BASELINE_CLIENTS (30), BENCH_FLOOR_CLIENTS ("100 1000 5000 10000": the null caster,
 # i.e. the harness's own floor), BENCH_CLIENTS ("30 100 1000 5000 10000"), BENCH_TLS_CLIENTS (2000; 0 =
-# none), BENCH_RAMP (1000 rovers/s), BENCH_LIMIT_CHECK (1: show str2str's 32-rover cap),
+# none), BENCH_ONE_THREAD_CLIENTS ("5000": cairnd again with [caster] fanout_threads = 1,
+# for the ratio of its fan-out worker; "" = none), BENCH_RAMP (1000 rovers/s),
+# BENCH_LIMIT_CHECK (1: show str2str's 32-rover cap),
 # BENCH_OUT (JSON lines, default BUILD/tests/bench/fanout-results.jsonl).
 # cairnd runs as `cairnd --demo --device PTY --caster-port P` (CAIRN_BENCH_ARGS adds
 # arguments); its demo.json names the mountpoint, TLS port and CA, and the rovers use read
@@ -28,6 +30,7 @@ base_clients=${BENCH_BASELINE_CLIENTS:-30}
 floor_clients=${BENCH_FLOOR_CLIENTS:-100 1000 5000 10000}
 cairn_clients=${BENCH_CLIENTS:-30 100 1000 5000 10000}
 tls_clients=${BENCH_TLS_CLIENTS:-2000}
+one_thread_clients=${BENCH_ONE_THREAD_CLIENTS-5000}
 ramp=${BENCH_RAMP:-1000}
 limit_check=${BENCH_LIMIT_CHECK:-1}
 out=${BENCH_OUT:-$build/tests/bench/fanout-results.jsonl}
@@ -154,14 +157,16 @@ report() {
     awk '
     function get(k,   m) { if (match($0, "\"" k "\":[^,}]*")) { m = substr($0, RSTART + length(k) + 3, RLENGTH - length(k) - 3); gsub(/"/, "", m); return m } return "" }
     function ratio(a, b) { return (b + 0 > 0) ? sprintf("%.2f", a / b) : "-" }
-    BEGIN { print "| run | rovers | connected | delivered % | p50 ms | p99 ms | max ms | caster CPU % | RSS B/rover | p99 ratio | CPU/rover ratio | reads/epoch | load |";
-            print "|---|---|---|---|---|---|---|---|---|---|---|---|---|" }
+    function ms(v) { return (v == "") ? "-" : sprintf("%.3f", v) }
+    BEGIN { print "| run | rovers | connected | delivered % | p50 ms | p99 ms | arrival p50 ms | arrival p99 ms | max ms | caster CPU % | RSS B/rover | p99 ratio | CPU/rover ratio | reads/epoch | load |";
+            print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" }
     {
         n = get("clients"); c = get("connected"); cpu = get("caster_cpu_pct"); p99 = get("p99_ms")
         cpr = (c + 0 > 0) ? cpu / c : 0
         if (NR == 1) { bp99 = p99; bcpr = cpr }
-        printf "| %s | %s | %s | %.2f | %.3f | %.3f | %.3f | %.2f | %.0f | %s | %s | %.1f | %.1f |\n",
-            get("label"), n, c, get("delivered_pct"), get("p50_ms"), p99, get("max_ms"), cpu,
+        printf "| %s | %s | %s | %.2f | %.3f | %.3f | %s | %s | %.3f | %.2f | %.0f | %s | %s | %.1f | %.1f |\n",
+            get("label"), n, c, get("delivered_pct"), get("p50_ms"), p99, ms(get("arrival_p50_ms")),
+            ms(get("arrival_p99_ms")), get("max_ms"), cpu,
             get("rss_per_client_bytes"), ratio(p99, bp99), ratio(cpr, bcpr), get("reads_per_epoch"),
             get("load1")
     }' "$out"
@@ -186,7 +191,7 @@ cairnd_pid=
 start_cairnd() {
     # shellcheck disable=SC2086 # CAIRN_BENCH_ARGS is a list of words
     "$cairnd" --demo --device "$work/cairn-host" --state-dir "$work/state" --caster-port "$cairn_port" \
-        ${CAIRN_BENCH_ARGS:-} >>"$work/cairnd.log" 2>&1 &
+        ${CAIRN_BENCH_ARGS:-} "$@" >>"$work/cairnd.log" 2>&1 &
     cairnd_pid=$!
     pids+=("$cairnd_pid")
     wait_for 10 test -f "$work/state/demo.json" || { tail -n 30 "$work/cairnd.log"; note "cairnd wrote no demo.json"; exit 1; }
@@ -234,6 +239,14 @@ for n in $cairn_clients; do
     fits "$n" || continue
     start_cairnd
     run "cairnd-$n" "$cairnd_pid" "${cairn_args[@]}" --caster "127.0.0.1:$cairn_port" --clients "$n"
+    stop_cairnd
+done
+# The same cairnd with its fan-out on the event loop's thread alone.
+printf '[caster]\nfanout_threads = 1\n' >"$work/one-thread.toml"
+for n in $one_thread_clients; do
+    fits "$n" || continue
+    start_cairnd --config "$work/one-thread.toml"
+    run "cairnd-1t-$n" "$cairnd_pid" "${cairn_args[@]}" --caster "127.0.0.1:$cairn_port" --clients "$n"
     stop_cairnd
 done
 start_cairnd

@@ -66,8 +66,10 @@ run_report run_fanout(const run_config& cfg)
     st.epochs = cfg.epochs;
     st.setup_timeout = cfg.setup_timeout;
     st.results.resize(cfg.clients);
-    for (auto& res : st.results)
+    for (auto& res : st.results) {
         res.latency_us.assign(cfg.epochs, -1);
+        res.arrival_us.assign(cfg.epochs, -1);
+    }
 
     std::optional<net::ssl::context> tls;
     if (cfg.tls) {
@@ -126,7 +128,7 @@ run_report run_fanout(const run_config& cfg)
                                         seconds_d(double(started) / cfg.ramp)),
                        deadline);
         if (cfg.tls) {
-            using tls_session = session<net::ssl::stream<tcp::socket>>;
+            using tls_session = session<net::ssl::stream<timestamped_socket>>;
             auto s = std::make_shared<tls_session>(st, started, executor(), *tls);
             if (!cfg.sni.empty()) {
                 SSL_set_tlsext_host_name(s->stream().native_handle(), cfg.sni.c_str());
@@ -136,7 +138,7 @@ run_report run_fanout(const run_config& cfg)
             net::post(s->get_executor(), [s] { s->start(); });
             rovers.push_back(s);
         } else {
-            auto s = std::make_shared<session<tcp::socket>>(st, started, executor());
+            auto s = std::make_shared<session<timestamped_socket>>(st, started, executor());
             net::post(s->get_executor(), [s] { s->start(); });
             rovers.push_back(s);
         }
@@ -169,17 +171,21 @@ run_report run_fanout(const run_config& cfg)
     r.late_ticks = fr.late_ticks;
     r.feed_error = fr.error;
     r.expected = std::uint64_t(cfg.clients) * r.measured;
-    std::vector<std::int32_t> lat;
+    std::vector<std::int32_t> lat, arr;
     lat.reserve(r.expected);
-    double sum = 0;
+    arr.reserve(r.expected);
+    double sum = 0, arr_sum = 0;
     for (const auto& res : st.results) {
         r.connected += res.streamed ? 1 : 0;
         r.crc_errors += res.crc_errors;
         r.broken_epochs += res.broken_epochs;
+        r.reads_without_timestamp += res.reads_without_timestamp;
         for (std::uint32_t e = 0; e < r.measured; ++e)
             if (res.latency_us[e] >= 0) {
                 lat.push_back(res.latency_us[e]);
                 sum += res.latency_us[e];
+                arr.push_back(res.arrival_us[e]);
+                arr_sum += res.arrival_us[e];
             }
     }
     r.complete = lat.size();
@@ -188,6 +194,11 @@ run_report run_fanout(const run_config& cfg)
     r.p99_ms = percentile(lat, 99);
     r.max_ms = lat.empty() ? 0 : lat.back() / 1000.0;
     r.mean_ms = lat.empty() ? 0 : sum / double(lat.size()) / 1000.0;
+    std::sort(arr.begin(), arr.end());
+    r.arrival_p50_ms = percentile(arr, 50);
+    r.arrival_p99_ms = percentile(arr, 99);
+    r.arrival_max_ms = arr.empty() ? 0 : arr.back() / 1000.0;
+    r.arrival_mean_ms = arr.empty() ? 0 : arr_sum / double(arr.size()) / 1000.0;
     for (std::size_t i = 0; i < r.failures.size(); ++i)
         r.failures[i] = st.failures[i];
     r.refused_sample = st.refused_sample;
@@ -222,9 +233,18 @@ void print_table(const run_config& cfg, const run_report& r)
                cfg.clients, r.ramp_s, r.streaming_at_end);
     fmt::print(out, "  delivered {:.2f} % ({}/{} rover-epochs whole; {} epochs measured)\n", pct,
                r.complete, r.expected, r.measured);
-    fmt::print(
-        out, "  whole-epoch latency: p50 {:.3f} ms  p99 {:.3f} ms  max {:.3f} ms  mean {:.3f} ms\n",
-        r.p50_ms, r.p99_ms, r.max_ms, r.mean_ms);
+    fmt::print(out,
+               "  whole-epoch latency, parsed:           p50 {:.3f} ms  p99 {:.3f} ms  max {:.3f} "
+               "ms  mean {:.3f} ms\n",
+               r.p50_ms, r.p99_ms, r.max_ms, r.mean_ms);
+    fmt::print(out,
+               "  arrival latency (kernel rx timestamp): p50 {:.3f} ms  p99 {:.3f} ms  max {:.3f} "
+               "ms  mean {:.3f} ms{}\n",
+               r.arrival_p50_ms, r.arrival_p99_ms, r.arrival_max_ms, r.arrival_mean_ms,
+               r.reads_without_timestamp == 0
+                   ? ""
+                   : fmt::format("; {} reads without timestamp (counted at read time)",
+                                 r.reads_without_timestamp));
     if (r.sampled)
         fmt::print(
             out, "  caster pid {}: CPU {:.2f} % of one core; RSS {} -> {} KiB ({:+.0f} B/rover)\n",
@@ -253,6 +273,8 @@ void print_json(const run_config& cfg, const run_report& r)
                "\"streaming_at_end\":{},\"epochs\":{},\"epoch_bytes\":{},\"rate_hz\":{},"
                "\"measured_epochs\":{},\"expected\":{},\"complete\":{},\"delivered_pct\":{:.3f},"
                "\"p50_ms\":{:.3f},\"p99_ms\":{:.3f},\"max_ms\":{:.3f},\"mean_ms\":{:.3f},"
+               "\"arrival_p50_ms\":{:.3f},\"arrival_p99_ms\":{:.3f},\"arrival_max_ms\":{:.3f},"
+               "\"arrival_mean_ms\":{:.3f},\"reads_without_timestamp\":{},"
                "\"ramp_s\":{:.3f},\"caster_sampled\":{},\"caster_cpu_pct\":{:.3f},"
                "\"rss_before_kib\":{},\"rss_after_kib\":{},\"rss_per_client_bytes\":{:.1f},"
                "\"generator_cpu_pct\":{:.3f},\"load1\":{:.2f},\"late_ticks\":{},\"crc_errors\":{},"
@@ -261,10 +283,11 @@ void print_json(const run_config& cfg, const run_report& r)
                json_string(cfg.label), json_string(cfg.where), cfg.tls, cfg.v2, cfg.clients,
                r.connected, r.streaming_at_end, cfg.epochs, cfg.feed.epoch_bytes, cfg.feed.rate,
                r.measured, r.expected, r.complete, pct, r.p50_ms, r.p99_ms, r.max_ms, r.mean_ms,
-               r.ramp_s, r.sampled, r.caster_cpu_pct, r.rss_before_kib, r.rss_after_kib,
-               r.rss_per_client_bytes, r.generator_cpu_pct, r.load1, r.late_ticks, r.crc_errors,
-               r.broken_epochs, r.bytes_in, r.reads_per_epoch, fails, json_string(r.refused_sample),
-               json_string(r.feed_error), r.wall_s);
+               r.arrival_p50_ms, r.arrival_p99_ms, r.arrival_max_ms, r.arrival_mean_ms,
+               r.reads_without_timestamp, r.ramp_s, r.sampled, r.caster_cpu_pct, r.rss_before_kib,
+               r.rss_after_kib, r.rss_per_client_bytes, r.generator_cpu_pct, r.load1, r.late_ticks,
+               r.crc_errors, r.broken_epochs, r.bytes_in, r.reads_per_epoch, fails,
+               json_string(r.refused_sample), json_string(r.feed_error), r.wall_s);
     std::fflush(stdout);
 }
 

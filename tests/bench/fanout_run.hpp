@@ -44,7 +44,12 @@ struct run_report
     std::uint32_t measured = 0;       // epochs sent in the window
     std::uint64_t expected = 0;       // rovers x measured epochs
     std::uint64_t complete = 0;       // (rover, epoch) pairs received whole
-    double p50_ms = 0, p99_ms = 0, max_ms = 0, mean_ms = 0;
+    double p50_ms = 0, p99_ms = 0, max_ms = 0, mean_ms = 0; // parsed by the generator
+    // Received by the rover's kernel (SO_TIMESTAMPNS), free of the generator's read delay.
+    double arrival_p50_ms = 0, arrival_p99_ms = 0, arrival_max_ms = 0, arrival_mean_ms = 0;
+    // Reads that completed measured epochs with no kernel timestamp; those epochs count
+    // as arrived when read.
+    std::uint64_t reads_without_timestamp = 0;
     std::array<std::size_t, static_cast<std::size_t>(failure::count_)> failures{};
     std::string refused_sample;
     std::uint64_t crc_errors = 0, broken_epochs = 0, bytes_in = 0;

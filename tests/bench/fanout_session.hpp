@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // One benchmark rover: connects (plain or TLS), asks for the mountpoint (NTRIP 1.0 or 2.0),
-// then reads and de-chunks the stream and records when each measured epoch arrived whole.
+// then reads and de-chunks the stream and records when each measured epoch arrived whole:
+// when the generator parsed it, and when the kernel received the bytes that completed it.
 #pragma once
 
 #include "bench_frames.hpp"
 #include "gnss/net.hpp"
+#include "timestamped_socket.hpp"
 
 #include <boost/asio/ssl.hpp>
 
@@ -58,11 +60,14 @@ inline std::uint64_t now_ns()
 // What one rover measured; written only by its own handlers, read after the run.
 struct rover_result
 {
-    std::vector<std::int32_t> latency_us; // per measured epoch; -1 = never whole
+    std::vector<std::int32_t> latency_us; // per measured epoch, parsed; -1 = never whole
+    std::vector<std::int32_t> arrival_us; // per measured epoch, kernel receive; -1 likewise
     bool streamed = false;
     std::uint64_t crc_errors = 0;
     std::uint64_t broken_epochs = 0;
     std::uint64_t skipped_bytes = 0;
+    // Reads that completed a measured epoch with no kernel timestamp (arrival = read time).
+    std::uint64_t reads_without_timestamp = 0;
 };
 
 // What every rover shares: the run's parameters, the measured window and the tallies.
@@ -83,19 +88,27 @@ struct fanout_state
     std::mutex sample_mutex;
     std::string refused_sample; // the first refusal's status line, for the report
 
-    void record(std::size_t rover, std::uint32_t epoch, std::int64_t latency_ns)
+    // Parsed: when this process parsed the epoch's last frame; arrival: when the kernel
+    // received the bytes that completed it. Both since the first stamp was written. False
+    // when the epoch is outside the measured window.
+    bool record(std::size_t rover, std::uint32_t epoch, std::int64_t latency_ns,
+                std::int64_t arrival_ns)
     {
         const std::int64_t first = measure_first.load(std::memory_order_acquire);
         if (first < 0 || epoch < first || epoch >= first + epochs)
-            return;
-        results[rover].latency_us[epoch - first] =
-            static_cast<std::int32_t>(std::min<std::int64_t>(latency_ns / 1000, INT32_MAX));
+            return false;
+        auto us = [](std::int64_t ns) {
+            return static_cast<std::int32_t>(std::clamp<std::int64_t>(ns / 1000, 0, INT32_MAX));
+        };
+        results[rover].latency_us[epoch - first] = us(latency_ns);
+        results[rover].arrival_us[epoch - first] = us(arrival_ns);
+        return true;
     }
 };
 
 template <class Stream> class session : public std::enable_shared_from_this<session<Stream>>
 {
-    static constexpr bool tls = !std::is_same_v<Stream, tcp::socket>;
+    static constexpr bool tls = !std::is_same_v<Stream, timestamped_socket>;
 
 public:
     template <class... Args>
@@ -124,6 +137,9 @@ public:
             sock.bind(state_.sources[index_ % state_.sources.size()], ec);
         if (ec)
             return fail(failure::connect);
+        // Should the kernel refuse, every measured epoch counts at its read time (reported).
+        boost::system::error_code ignored;
+        socket().enable_timestamps(ignored);
         sock.async_connect(state_.target, [self](boost::system::error_code ec) {
             if (ec)
                 return self->fail(failure::connect);
@@ -132,6 +148,14 @@ public:
     }
 
 private:
+    timestamped_socket& socket()
+    {
+        if constexpr (tls)
+            return stream_.next_layer();
+        else
+            return stream_;
+    }
+
     void on_connected()
     {
         auto self = this->shared_from_this();
@@ -181,15 +205,18 @@ private:
         state_.bytes_in.fetch_add(n, std::memory_order_relaxed);
         state_.reads.fetch_add(1, std::memory_order_relaxed);
         const std::uint64_t t = now_ns();
+        // The socket read that brought the last of these bytes (over TLS, the last one
+        // before this record was decrypted).
+        const timestamped_socket::arrival rx = socket().last_arrival();
         if (streaming_)
-            consume(buffer_.get(), n, t);
-        else if (!on_reply(n, t))
+            consume(buffer_.get(), n, t, rx);
+        else if (!on_reply(n, t, rx))
             return;
         read();
     }
 
     // Collects the reply head; false when the rover failed.
-    bool on_reply(std::size_t n, std::uint64_t t)
+    bool on_reply(std::size_t n, std::uint64_t t, const timestamped_socket::arrival& rx)
     {
         head_.append(reinterpret_cast<const char*>(buffer_.get()), n);
         std::size_t body = std::string::npos;
@@ -219,7 +246,7 @@ private:
         const std::string rest = head_.substr(body);
         head_.clear();
         head_.shrink_to_fit();
-        consume(reinterpret_cast<const std::uint8_t*>(rest.data()), rest.size(), t);
+        consume(reinterpret_cast<const std::uint8_t*>(rest.data()), rest.size(), t, rx);
         return !done_;
     }
 
@@ -234,7 +261,9 @@ private:
         return false;
     }
 
-    void consume(const std::uint8_t* data, std::size_t n, std::uint64_t t)
+    // t: when the generator parsed these bytes; rx: when the kernel received them.
+    void consume(const std::uint8_t* data, std::size_t n, std::uint64_t t,
+                 const timestamped_socket::arrival& rx)
     {
         if (chunked_) {
             decoded_.clear();
@@ -245,9 +274,15 @@ private:
         }
         completed_.clear();
         tracker_.feed(data, n, t, completed_);
+        const std::int64_t rx_delay = static_cast<std::int64_t>(t) - rx.steady_ns;
+        bool measured = false;
         for (const auto& c : completed_)
-            state_.record(index_, c.epoch, c.latency_ns);
+            measured |= state_.record(index_, c.epoch, c.latency_ns, c.latency_ns - rx_delay);
         auto& r = state_.results[index_];
+        // The kernel turns receive stamps on lazily (a deferred switch when the first socket
+        // asks), so early reads may lack one; only those that decide a figure count.
+        if (measured && !rx.stamped)
+            ++r.reads_without_timestamp;
         r.crc_errors = tracker_.crc_errors();
         r.broken_epochs = tracker_.broken_epochs();
         r.skipped_bytes = tracker_.skipped_bytes();
