@@ -21,9 +21,10 @@ namespace ntrip {
 
 // Most threads a caster fans out on (the calling thread included).
 constexpr unsigned max_fanout_threads = 8;
-// Subscribers claimed at a time: small enough to balance two threads at a few hundred
-// rovers, large enough that claiming (one compare-and-swap) is noise.
-constexpr std::size_t fanout_chunk = 32;
+// Subscribers claimed at a time. Small, because the caller waits at the end for the chunk
+// a worker still holds (a descheduled worker holds it longer); a claim is one
+// compare-and-swap, noise next to the sends it hands out.
+constexpr std::size_t fanout_chunk = 4;
 
 class fanout_pool final : public fanout_runner
 {

@@ -53,9 +53,9 @@ public:
     virtual void run(std::size_t n, each_fn each, void* ctx) = 0;
 };
 
-// Below this many subscribers a mountpoint delivers on the publishing thread alone: waking
-// a worker costs about as much as a few dozen sends.
-constexpr std::size_t parallel_fanout_min = 256;
+// Below this many subscribers a mountpoint delivers on the publishing thread alone: the
+// serial loop then takes well under a millisecond, and waking a worker would gain little.
+constexpr std::size_t parallel_fanout_min = 64;
 
 // Station frames older than this are not replayed to a new rover (a stale 1005 could
 // describe a base that has since moved).

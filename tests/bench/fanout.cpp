@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // ntrip_fanout: the NTRIP fan-out load generator. Feeds timestamped RTCM3 epochs into a
 // caster's receiver input, opens N rovers against it and reports per-epoch delivery,
-// whole-epoch latency (p50/p99/max) and the caster's CPU and RSS growth per rover.
+// whole-epoch latency (p50/p99/max, when parsed and when the kernel received it) and the
+// caster's CPU and RSS growth per rover.
 #include "bench_frames.hpp"
 #include "fanout_run.hpp"
 #include "null_caster.hpp"

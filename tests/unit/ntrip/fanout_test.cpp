@@ -65,7 +65,7 @@ TEST_CASE("fanout_pool: every index exactly once, run after run, on more than on
                 REQUIRE(hits[i].load() == 1);
         }
     }
-    // Over 1,200 runs of up to 157 chunks the worker takes part at least once; a pool
+    // Over 1,200 runs of up to 1,250 chunks the worker takes part at least once; a pool
     // whose worker never woke would show one thread only.
     CHECK(threads.size() == 2);
 }
