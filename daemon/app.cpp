@@ -246,6 +246,8 @@ private:
         std::string why;
         if (!receiver_->reload(*s, why))
             daemon_log::log(daemon_log::err, "reload: keeping the running [station]: {}", why);
+        else if (ntrip_)
+            ntrip_->forget_station_frames(); // they may carry the old id or position
         auth_->audit(system_event("config.reload", {{"file", opts_.config_path}}));
         // The demo's input comes from the command line (simulator, --replay, --device),
         // not from [receiver]: keep it.

@@ -32,6 +32,7 @@ public:
         caster_->close_token_sessions(ids);
     }
     void stop() { caster_->stop(); }
+    void forget_station_frames() { caster_->forget_station_frames(); }
     nlohmann::json status() const;
 
 private:

@@ -172,6 +172,13 @@ void caster::publish_receiver_frame(gnss::byte_view frame)
     net::post(io_, [this] { publish_pending(); });
 }
 
+void caster::forget_station_frames()
+{
+    for (auto& [name, mp] : hub_.all())
+        if (mp->fed_by() == mountpoint::feed::receiver)
+            mp->forget_station_frames();
+}
+
 void caster::publish_pending()
 {
     publish_posted_ = false;

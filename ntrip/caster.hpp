@@ -81,6 +81,9 @@ public:
     // returns (one post), so each rover gets them in one write; none waits for more input.
     void publish_receiver_frame(gnss::byte_view frame);
     void stop();
+    // The receiver's station frames changed (new id, position or antenna): the cached
+    // ones are not replayed to new rovers.
+    void forget_station_frames();
     // Closes every live session of these tokens (revoked), reason "revoked".
     void close_token_sessions(const std::vector<std::string>& ids);
 

@@ -94,6 +94,9 @@ public:
 
     // The latest 1005/1006/1033 frames received within station_frame_max_age of now.
     std::vector<frame_ptr> station_frames(steady_time now) const;
+    // After the station's description changed (a reload): a new rover must not start with
+    // a frame that describes the station as it was.
+    void forget_station_frames() { station_.clear(); }
 
     // A remote source holds the mountpoint while it is connected.
     bool has_source() const { return source_ != nullptr; }

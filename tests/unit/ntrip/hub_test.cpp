@@ -56,6 +56,9 @@ TEST_CASE("hub: one deliver per burst, in order, to every subscriber")
     // The 1005 is kept for a new rover while recent, not after station_frame_max_age.
     CHECK(mp.station_frames(t0 + 1s).size() == 1);
     CHECK(mp.station_frames(t0 + ntrip::station_frame_max_age + 1s).empty());
+    // After a reload changed the station, the kept frames are not replayed.
+    mp.forget_station_frames();
+    CHECK(mp.station_frames(t0 + 1s).empty());
     mp.leave(&b);
     mp.publish(burst);
     CHECK(a.bursts.size() == 2);
