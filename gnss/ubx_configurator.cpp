@@ -110,6 +110,8 @@ configurator::configurator(configurator_request request, configurator_options op
                    configurator_options::max_reply_timeout);
     options_.max_attempts =
         std::clamp(options_.max_attempts, 1u, configurator_options::max_max_attempts);
+    options_.save_timeout = std::clamp(options_.save_timeout, options_.reply_timeout,
+                                       configurator_options::max_reply_timeout);
 }
 
 std::vector<bytes> configurator::start(time_point now)
@@ -172,14 +174,14 @@ std::vector<bytes> configurator::on_tick(time_point now)
     if (attempt_ >= options_.max_attempts)
         return fail(timeout_reason());
     ++attempt_;
-    deadline_ = now + options_.reply_timeout;
+    deadline_ = now + reply_timeout();
     valget_values_.reset();
     valget_acked_ = false;
     const auto what = waiting_ == wait::mon_ver  ? "MON-VER poll"
                       : waiting_ == wait::valset ? "CFG-VALSET"
                                                  : "CFG-VALGET";
     steps_.push_back(fmt::format("{}: no reply in {}, resending (attempt {} of {})", what,
-                                 duration_text(options_.reply_timeout), attempt_,
+                                 duration_text(reply_timeout()), attempt_,
                                  options_.max_attempts));
     return {pending_};
 }
@@ -197,7 +199,7 @@ std::vector<bytes> configurator::send(bytes frame, wait what, time_point now)
         return fail("internal error: a configuration frame could not be encoded");
     pending_ = std::move(frame);
     waiting_ = what;
-    deadline_ = now + options_.reply_timeout;
+    deadline_ = now + reply_timeout();
     attempt_ = 1;
     valget_values_.reset();
     valget_acked_ = false;
@@ -382,11 +384,16 @@ std::string configurator::receiver_name() const
     return fw.empty() ? model : fmt::format("{} firmware {}", model, fw);
 }
 
+std::chrono::milliseconds configurator::reply_timeout() const
+{
+    return state_ == configurator_state::saving ? options_.save_timeout : options_.reply_timeout;
+}
+
 std::string configurator::timeout_reason() const
 {
     const auto tries =
         fmt::format("after {} attempt{} ({} each)", options_.max_attempts,
-                    options_.max_attempts == 1 ? "" : "s", duration_text(options_.reply_timeout));
+                    options_.max_attempts == 1 ? "" : "s", duration_text(reply_timeout()));
     switch (state_) {
     case configurator_state::detecting:
         return fmt::format("no reply to the MON-VER poll {}: is the receiver powered, the port "

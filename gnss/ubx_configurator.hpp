@@ -30,9 +30,13 @@ struct configurator_options
     static constexpr std::chrono::milliseconds min_reply_timeout{10};
     static constexpr std::chrono::milliseconds max_reply_timeout{60000};
     static constexpr unsigned max_max_attempts = 10;
+    // Writing BBR+Flash takes longer than RAM (a flash sector erase and write), so the
+    // save waits this long before it resends; never less than reply_timeout.
+    static constexpr std::chrono::milliseconds default_save_timeout{3000};
 
     std::chrono::milliseconds reply_timeout = default_reply_timeout;
     unsigned max_attempts = default_max_attempts;
+    std::chrono::milliseconds save_timeout = default_save_timeout;
 };
 
 enum class configurator_state : std::uint8_t
@@ -77,7 +81,8 @@ public:
     // Every UBX frame from the receiver. Unrelated frames (NAV-PVT, RTCM's UBX neighbours)
     // are ignored; ACK/NAK count only for the pending request's class and id.
     std::vector<bytes> on_frame(const view& msg, time_point now);
-    // Resends the pending request after reply_timeout, up to max_attempts, then fails.
+    // Resends the pending request after reply_timeout (save_timeout while saving), up to
+    // max_attempts, then fails.
     std::vector<bytes> on_tick(time_point now);
 
     configurator_state state() const { return state_; }
@@ -115,6 +120,8 @@ private:
     bool answers_poll(const std::vector<cfg_value>& got) const;
     std::string receiver_name() const;
     std::string timeout_reason() const;
+    // How long the current step waits for its reply.
+    std::chrono::milliseconds reply_timeout() const;
 
     configurator_request request_;
     configurator_options options_;

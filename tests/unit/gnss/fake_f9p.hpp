@@ -55,6 +55,7 @@ struct fake_receiver
     int drop = 0;      // requests to leave unanswered, counting down
     bool mute = false; // never answers
     bool answer_mon_ver_only = false;
+    int slow_saves = 0; // BBR/Flash VALSETs left unanswered (a slow flash), counting down
     std::vector<bytes> noise; // sent before every reply (NAV-PVT, unrelated ACKs...)
     int valsets = 0, valgets = 0, polls = 0;
 
@@ -82,6 +83,8 @@ struct fake_receiver
         };
         const auto ack = ubx::encode_ack({true, msg.msg_class, msg.msg_id});
         if (const auto s = ubx::decode_valset(msg)) {
+            if (s->layers != ubx::layer_bit::ram && slow_saves-- > 0)
+                return {};
             for (const auto& v : s->values)
                 if (unknown.count(v.id) || (s->layers & ubx::layer_bit::ram &&
                                             refused.count(v.id) && refused.at(v.id) == v.raw))

@@ -333,6 +333,43 @@ TEST_CASE("ubx_configurator: VALGET answers in either order, NAK, or without ACK
     }
 }
 
+TEST_CASE("ubx_configurator: a save to Flash gets longer to answer than a RAM write")
+{
+    SUBCASE("one lost save is resent after save_timeout, not reply_timeout")
+    {
+        fake_receiver rx;
+        rx.slow_saves = 1;
+        harness h{ubx::configurator({false, fixed_profile(), true}), rx};
+        h.run();
+        REQUIRE_MESSAGE(h.c.done(), h.c.reason());
+        CHECK(h.now - time_point{} == 3000ms);
+        CHECK(std::find(h.c.steps().begin(), h.c.steps().end(),
+                        "CFG-VALSET: no reply in 3 s, resending (attempt 2 of 3)") !=
+              h.c.steps().end());
+        CHECK(rx.flash.size() == 46);
+    }
+    SUBCASE("a save that never answers fails after max_attempts x save_timeout")
+    {
+        fake_receiver rx;
+        rx.slow_saves = 100;
+        harness h{ubx::configurator({false, fixed_profile(), true}), rx};
+        h.run();
+        REQUIRE(h.c.failed());
+        CHECK(h.now - time_point{} == 9000ms);
+        CHECK(h.c.reason().starts_with("no reply to CFG-VALSET (BBR+Flash) after 3 attempts (3 s "
+                                       "each): the settings are active"));
+    }
+    SUBCASE("save_timeout is never shorter than reply_timeout")
+    {
+        fake_receiver rx;
+        rx.slow_saves = 100;
+        harness h{ubx::configurator({false, fixed_profile(), true}, {5000ms, 1, 100ms}), rx};
+        h.run();
+        REQUIRE(h.c.failed());
+        CHECK(h.now - time_point{} == 5000ms);
+    }
+}
+
 TEST_CASE("ubx_configurator: a refused save is reported as RAM-only")
 {
     fake_receiver rx;
