@@ -149,19 +149,39 @@ Value* rate_limiter::lru_table<Key, Value>::find(const K& key)
 
 template <typename Key, typename Value>
 template <typename K>
-Value& rate_limiter::lru_table<Key, Value>::get(const K& key, std::uint64_t& evictions)
+const Value* rate_limiter::lru_table<Key, Value>::peek(const K& key) const
+{
+    const auto it = index_.find(key);
+    return it == index_.end() ? nullptr : &it->second.value;
+}
+
+template <typename Key, typename Value>
+template <typename K, typename Pinned>
+Value* rate_limiter::lru_table<Key, Value>::get(const K& key, std::uint64_t& evictions,
+                                                Pinned pinned)
 {
     if (auto* found = find(key))
-        return *found;
+        return found;
     if (index_.size() >= capacity_) {
-        index_.erase(index_.find(*recency_.back()));
-        recency_.pop_back();
-        ++evictions;
+        bool freed = false;
+        for (std::size_t i = 0; i < max_eviction_scan && !freed; ++i) {
+            const auto oldest = index_.find(*recency_.back());
+            if (pinned(oldest->second.value)) {
+                recency_.splice(recency_.begin(), recency_, oldest->second.recency);
+                continue;
+            }
+            index_.erase(oldest);
+            recency_.pop_back();
+            ++evictions;
+            freed = true;
+        }
+        if (!freed)
+            return nullptr;
     }
     const auto it = index_.emplace(Key{key}, slot{}).first;
     recency_.push_front(&it->first);
     it->second.recency = recency_.begin();
-    return it->second.value;
+    return &it->second.value;
 }
 
 // ---- rate_limiter ----
@@ -234,7 +254,15 @@ bool rate_limiter::count_failure(failures& f, time_point now)
 
 admission rate_limiter::admit_connection(const address_key& addr, time_point now)
 {
-    auto& a = addresses_.get(key_of(addr), stats_.address_evictions);
+    auto* tracked = addresses_.get(key_of(addr), stats_.address_evictions,
+                                   [now](const address_state& s) { return now < s.fails.locked_until; });
+    if (!tracked) {
+        // Every entry looked at is locked out: an address we cannot rate-limit or lock
+        // out is not let in (the locked ones expire and free room).
+        ++stats_.address_table_full;
+        return {admission_status::rate_limited, busy_retry_after};
+    }
+    auto& a = *tracked;
     if (const auto wait = remaining(a.fails, now)) {
         ++stats_.locked_out_refusals;
         return {admission_status::locked_out, *wait};
@@ -278,23 +306,45 @@ failure_result rate_limiter::record_auth_failure(const address_key& addr, std::s
                                                  time_point now)
 {
     failure_result r;
-    auto& a = addresses_.get(key_of(addr), stats_.address_evictions).fails;
-    r.started = count_failure(a, now);
-    if (now < a.locked_until) {
-        r.address_locked = true;
-        r.until = a.locked_until;
+    if (auto* tracked = addresses_.get(
+            key_of(addr), stats_.address_evictions,
+            [now](const address_state& s) { return now < s.fails.locked_until; })) {
+        auto& a = tracked->fails;
+        r.started = count_failure(a, now);
+        if (now < a.locked_until) {
+            r.address_locked = true;
+            r.until = a.locked_until;
+        }
+    } else {
+        ++stats_.address_table_full;
     }
     if (!user.empty()) {
-        auto& u = users_.get(user_key(user), stats_.user_evictions);
-        r.started = count_failure(u, now) || r.started;
-        if (now < u.locked_until) {
-            r.user_locked = true;
-            r.until = std::max(r.until, u.locked_until);
+        if (auto* u = users_.get(user_key(user), stats_.user_evictions,
+                                 [now](const failures& f) { return now < f.locked_until; })) {
+            r.started = count_failure(*u, now) || r.started;
+            if (now < u->locked_until) {
+                r.user_locked = true;
+                r.until = std::max(r.until, u->locked_until);
+            }
+        } else {
+            ++stats_.user_table_full;
         }
     }
     if (r.locked_out())
         r.retry_after = until(r.until, now);
     return r;
+}
+
+bool rate_limiter::address_locked(const address_key& addr, time_point now) const
+{
+    const auto* a = addresses_.peek(key_of(addr));
+    return a && now < a->fails.locked_until;
+}
+
+bool rate_limiter::user_locked(std::string_view user, time_point now) const
+{
+    const auto* u = users_.peek(user_key(user));
+    return u && now < u->locked_until;
 }
 
 void rate_limiter::record_auth_success(const address_key& addr, std::string_view user)

@@ -121,6 +121,11 @@ struct rate_limiter_stats
     std::uint32_t active_sessions = 0;
     std::uint64_t address_evictions = 0; // addresses forgotten to stay within the cap
     std::uint64_t user_evictions = 0;
+    // Entries that could not be made because the oldest ones were all locked out (a
+    // locked entry is never forgotten): a new address is refused, a new user name's
+    // failure goes uncounted (its address's still counts).
+    std::uint64_t address_table_full = 0;
+    std::uint64_t user_table_full = 0;
     std::uint64_t lockouts = 0; // lockouts started (addresses and users)
     std::uint64_t rate_limited = 0;
     std::uint64_t global_cap_refusals = 0;
@@ -143,6 +148,11 @@ public:
     // User names and token ids are cut to this many bytes before they become keys, so
     // an attacker's 1 MB user name costs no more memory than a real one.
     static constexpr std::size_t max_key_chars = 128;
+    // A full table forgets its least recently seen entry that is not locked out, looking
+    // at this many from the old end (locked ones it passes go to the new end). Otherwise
+    // a flood of made-up names or addresses would push a locked-out one out and lift its
+    // lockout.
+    static constexpr std::size_t max_eviction_scan = 64;
 
     // Values out of range (zero sizes, lockout_initial > lockout_max, months-long
     // lockouts) are clamped to what works; config validation keeps them from getting here.
@@ -169,6 +179,10 @@ public:
     admission acquire_session(std::string_view token_id, std::uint32_t max_sessions);
     void release_session(std::string_view token_id);
     std::uint32_t session_count(std::string_view token_id) const;
+
+    // Whether addr or user is locked out now, without counting as seeing it.
+    bool address_locked(const address_key& addr, time_point now) const;
+    bool user_locked(std::string_view user, time_point now) const;
 
     rate_limiter_stats stats() const;
     const limits& limits_in_use() const { return limits_; }
@@ -198,8 +212,12 @@ private:
         explicit lru_table(std::size_t capacity) : capacity_{capacity} {}
         // The entry, marked most recently seen; nullptr when absent.
         template <typename K> Value* find(const K& key);
-        // The entry, created when absent (evicting the least recently seen when full).
-        template <typename K> Value& get(const K& key, std::uint64_t& evictions);
+        // The entry, created when absent. When full, the least recently seen entry that
+        // is not pinned goes first (see max_eviction_scan); nullptr when none was found.
+        template <typename K, typename Pinned>
+        Value* get(const K& key, std::uint64_t& evictions, Pinned pinned);
+        // The entry, without marking it seen; nullptr when absent.
+        template <typename K> const Value* peek(const K& key) const;
         std::size_t size() const { return index_.size(); }
 
     private:

@@ -194,7 +194,10 @@ nlohmann::json ntrip_service::status() const
     auto j = caster_->status();
     auto st = limiter_.stats();
     j["tls_fingerprint_sha256"] = fingerprint_;
-    j["limits"] = {{"tracked_addresses", st.tracked_addresses}, {"lockouts", st.lockouts}};
+    j["limits"] = {{"tracked_addresses", st.tracked_addresses},
+                   {"lockouts", st.lockouts},
+                   {"address_table_full", st.address_table_full},
+                   {"user_table_full", st.user_table_full}};
     return j;
 }
 

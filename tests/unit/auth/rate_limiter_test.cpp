@@ -59,20 +59,36 @@ public:
         if (const auto it = index_.find(k); it != index_.end())
             order_.splice(order_.begin(), order_, it->second);
     }
-    void get(const Key& k)
+    // As the limiter: a full table forgets the oldest entry that is not pinned (locked
+    // out), passing pinned ones to the new end, within rate_limiter::max_eviction_scan.
+    template <typename Pinned> void get(const Key& k, Pinned pinned)
     {
         if (index_.count(k) != 0)
             return find(k);
         if (index_.size() == capacity_) {
-            index_.erase(order_.back());
-            order_.pop_back();
-            ++evictions;
+            bool freed = false;
+            for (std::size_t i = 0; i < rate_limiter::max_eviction_scan && !freed; ++i) {
+                const Key oldest = order_.back();
+                if (pinned(oldest)) {
+                    order_.splice(order_.begin(), order_, index_.at(oldest));
+                    continue;
+                }
+                index_.erase(oldest);
+                order_.pop_back();
+                ++evictions;
+                freed = true;
+            }
+            if (!freed) {
+                ++full;
+                return;
+            }
         }
         order_.push_front(k);
         index_[k] = order_.begin();
     }
     std::size_t size() const { return index_.size(); }
     std::uint64_t evictions = 0;
+    std::uint64_t full = 0;
 
 private:
     std::size_t capacity_;
@@ -372,39 +388,97 @@ TEST_CASE("sessions per token: the token's own maximum, and the global cap")
     CHECK(cap.retry_after == rate_limiter::busy_retry_after);
 }
 
-TEST_CASE("memory: the least recently seen address and user are forgotten first")
+TEST_CASE("memory: the least recently seen unlocked address and user are forgotten first")
 {
     auth::limits l;
     l.max_tracked_addresses = 4;
     l.max_tracked_users = 3;
-    l.lockout_threshold = 1; // every failure locks, so being remembered is visible
+    l.lockout_threshold = 2; // a remembered failure makes the next one lock
     rate_limiter rl{l};
     for (std::uint32_t i = 0; i < 4; ++i)
-        rl.record_auth_failure(nth_v4(i), "", t0);
+        CHECK_FALSE(rl.record_auth_failure(nth_v4(i), "", t0).locked_out());
     CHECK(rl.stats().tracked_addresses == 4);
-    CHECK(rl.is_locked_out(nth_v4(0), "", t0)); // 0 is now the most recently seen
+    CHECK_FALSE(rl.is_locked_out(nth_v4(0), "", t0)); // 0 is now the most recently seen
     CHECK(rl.admit_connection(nth_v4(9), t0).status == admission_status::ok); // evicts 1
     CHECK(rl.stats().tracked_addresses == 4);
     CHECK(rl.stats().address_evictions == 1);
-    CHECK(rl.is_locked_out(nth_v4(1), "", t0) == std::nullopt);
-    CHECK(rl.is_locked_out(nth_v4(0), "", t0));
-    CHECK(rl.is_locked_out(nth_v4(2), "", t0));
-    CHECK(rl.is_locked_out(nth_v4(3), "", t0));
-    CHECK(rl.stats().tracked_addresses == 4); // asking about 1 did not add it back
-
-    const auto a = addr("192.0.2.50"); // evicts 9, the least recently seen now
-    for (const auto* user : {"u1", "u2", "u3"})
-        rl.record_auth_failure(a, user, t0 + 2min);
+    // 0 and 3 were remembered: their second failure locks them.
+    CHECK(rl.record_auth_failure(nth_v4(0), "", t0).address_locked);
+    CHECK(rl.record_auth_failure(nth_v4(3), "", t0).address_locked);
+    // 1 was forgotten: this is its first failure again (and 2, the oldest now, goes).
+    CHECK_FALSE(rl.record_auth_failure(nth_v4(1), "", t0).locked_out());
     CHECK(rl.stats().address_evictions == 2);
-    rl.record_auth_success(a, "u1"); // seen: u2 is now the oldest
-    rl.record_auth_failure(addr("192.0.2.51"), "u4", t0 + 2min);
-    CHECK(rl.stats().tracked_users == 3);
-    CHECK(rl.stats().user_evictions == 1);
-    const auto later = t0 + 2min + 1s;
-    CHECK(rl.is_locked_out(addr("192.0.2.99"), "u2", later) == std::nullopt);
-    CHECK(rl.is_locked_out(addr("192.0.2.99"), "u1", later));
-    CHECK(rl.is_locked_out(addr("192.0.2.99"), "u3", later));
-    CHECK(rl.is_locked_out(addr("192.0.2.99"), "u4", later));
+    CHECK_FALSE(rl.address_locked(nth_v4(2), t0));
+    CHECK(rl.stats().tracked_addresses == 4); // address_locked did not add 2 back
+
+    auth::limits ul;
+    ul.max_tracked_users = 3;
+    ul.lockout_threshold = 2;
+    rate_limiter users{ul};
+    for (const auto* user : {"u1", "u2", "u3"})
+        users.record_auth_failure(nth_v4(0x0a000001), user, t0);
+    users.record_auth_success(nth_v4(0x0a000002), "u1"); // seen: u2 is now the oldest
+    users.record_auth_failure(nth_v4(0x0a000003), "u4", t0);
+    CHECK(users.stats().tracked_users == 3);
+    CHECK(users.stats().user_evictions == 1);
+    const auto* locks = "second failure locks a remembered name";
+    CHECK_MESSAGE(users.record_auth_failure(nth_v4(0x0a000004), "u3", t0).user_locked, locks);
+    CHECK_MESSAGE(users.record_auth_failure(nth_v4(0x0a000005), "u4", t0).user_locked, locks);
+    CHECK_FALSE(users.record_auth_failure(nth_v4(0x0a000006), "u2", t0).user_locked);
+}
+
+TEST_CASE("memory: a flood of new names or addresses cannot lift a lockout")
+{
+    auth::limits l;
+    l.max_tracked_addresses = 4;
+    l.max_tracked_users = 3;
+    l.lockout_threshold = 2;
+    rate_limiter rl{l};
+    // One locked address among the oldest, then a flood of new addresses.
+    CHECK_FALSE(rl.record_auth_failure(nth_v4(1), "", t0).locked_out());
+    CHECK(rl.record_auth_failure(nth_v4(1), "", t0).address_locked);
+    for (std::uint32_t i = 0; i < 200; ++i)
+        REQUIRE(rl.admit_connection(nth_v4(0x0b000000 + i), t0).status == admission_status::ok);
+    CHECK(rl.stats().address_evictions >= 196);
+    CHECK(rl.address_locked(nth_v4(1), t0));
+    CHECK(rl.admit_connection(nth_v4(1), t0).status == admission_status::locked_out);
+    // When every entry is locked, a new address cannot be tracked and is not let in.
+    for (std::uint32_t i = 2; i <= 4; ++i) {
+        rl.record_auth_failure(nth_v4(i), "", t0);
+        REQUIRE(rl.record_auth_failure(nth_v4(i), "", t0).address_locked);
+    }
+    CHECK(rl.stats().tracked_addresses == 4);
+    const auto full = rl.admit_connection(nth_v4(99), t0);
+    CHECK(full.status == admission_status::rate_limited);
+    CHECK(full.retry_after == rate_limiter::busy_retry_after);
+    CHECK(rl.stats().address_table_full == 1);
+    // Lockouts end, and room comes back.
+    const auto later = t0 + l.lockout_initial + 1s;
+    CHECK(rl.admit_connection(nth_v4(99), later).status == admission_status::ok);
+
+    // The same for user names: a locked-out user stays locked through a flood of names.
+    auth::limits ul;
+    ul.max_tracked_users = 3;
+    ul.lockout_threshold = 2;
+    rate_limiter users{ul};
+    users.record_auth_failure(nth_v4(0x0a000001), "victim", t0);
+    REQUIRE(users.record_auth_failure(nth_v4(0x0a000002), "victim", t0).user_locked);
+    for (std::uint32_t i = 0; i < 100; ++i)
+        users.record_auth_failure(nth_v4(0x0c000000 + i), "fake" + std::to_string(i), t0);
+    CHECK(users.stats().user_evictions >= 98);
+    CHECK(users.user_locked("victim", t0));
+    CHECK(users.is_locked_out(nth_v4(0x0d000001), "victim", t0));
+    // All three locked: a new name's failure is not counted; its address's still is.
+    for (const auto* u : {"lock1", "lock2"}) {
+        users.record_auth_failure(nth_v4(0x0e000001), u, t0 + 1ms);
+        users.record_auth_failure(nth_v4(0x0e000002), u, t0 + 1ms);
+    }
+    REQUIRE(users.user_locked("lock1", t0 + 1ms));
+    REQUIRE(users.user_locked("lock2", t0 + 1ms));
+    const auto r = users.record_auth_failure(nth_v4(0x0f000001), "newname", t0 + 2ms);
+    CHECK_FALSE(r.user_locked);
+    CHECK(users.stats().user_table_full == 1);
+    CHECK(users.record_auth_failure(nth_v4(0x0f000001), "newname2", t0 + 2ms).address_locked);
 }
 
 TEST_CASE("limits out of range are raised to the smallest that works")
@@ -502,9 +576,9 @@ TEST_CASE("random workload (fixed seed): caps hold, counts match a model, refusa
         const auto u = "user" + std::to_string(busy(rng) ? i % 4 : user(rng));
         const auto t = "tok" + std::to_string(token(rng));
         if (kind <= 2 || kind == 4 || kind == 5)
-            address_model.get(a);
+            address_model.get(a, [&](const address_key& k) { return rl.address_locked(k, now); });
         if (kind == 4 || kind == 5)
-            user_model.get(u);
+            user_model.get(u, [&](const std::string& k) { return rl.user_locked(k, now); });
         if (kind == 6 || kind == 7) {
             address_model.find(a);
             user_model.find(u);
@@ -577,6 +651,8 @@ TEST_CASE("random workload (fixed seed): caps hold, counts match a model, refusa
         REQUIRE(s.address_evictions == address_model.evictions);
         REQUIRE(s.tracked_users == user_model.size());
         REQUIRE(s.user_evictions == user_model.evictions);
+        REQUIRE(s.address_table_full == address_model.full);
+        REQUIRE(s.user_table_full == user_model.full);
         REQUIRE(s.active_connections == open);
         REQUIRE(s.active_sessions == session_total);
         REQUIRE(rl.session_count(t) == sessions[t]);
