@@ -92,4 +92,14 @@ tl::expected<double, std::string> number_in(const toml::node& node, double lo, d
     return v;
 }
 
+std::string display_key(std::string_view key)
+{
+    const bool bare = !key.empty() && key.size() <= max_echo_chars &&
+                      std::all_of(key.begin(), key.end(), [](char c) {
+                          return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                 (c >= '0' && c <= '9') || c == '_' || c == '-';
+                      });
+    return bare ? std::string{key} : quote(key);
+}
+
 } // namespace config::detail

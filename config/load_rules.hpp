@@ -12,9 +12,11 @@
 #include <chrono>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace config::detail {
 
@@ -47,6 +49,66 @@ tl::expected<std::chrono::milliseconds, std::string> duration_in(const toml::nod
                                                                  std::chrono::milliseconds lo,
                                                                  std::chrono::milliseconds hi,
                                                                  std::chrono::milliseconds example);
+
+// A key as TOML would print it: bare when it can be, else quoted and escaped.
+std::string display_key(std::string_view key);
+
+// Collects errors and keeps the first in file order (toml++ tables iterate by key name).
+class first_error
+{
+public:
+    explicit first_error(std::string_view file) : file_{file} {}
+
+    void add(const toml::source_region& where, std::string key, std::string message)
+    {
+        const auto line = static_cast<std::size_t>(where.begin.line);
+        const auto column = static_cast<std::size_t>(where.begin.column);
+        ++count_;
+        if (error_ && std::pair{error_->line, error_->column} <= std::pair{line, column})
+            return;
+        error_ = error{file_, line, column, std::move(key), std::move(message)};
+    }
+
+    const std::optional<error>& get() const { return error_; }
+    const std::string& file() const { return file_; }
+
+    // Errors added so far, kept or not: lets a reader skip checks on a part already wrong.
+    std::size_t count() const { return count_; }
+
+private:
+    std::string file_;
+    std::optional<error> error_;
+    std::size_t count_ = 0;
+};
+
+// A key holding an array of tables ([[caster.listener]]): read stores it in s and reports
+// each problem where it is, under key (the full dotted name).
+using read_array_fn = void (*)(const toml::node& node, std::string_view key, settings& s,
+                               first_error& errors);
+
+struct array_rule
+{
+    std::string_view name;
+    read_array_fn read;
+};
+
+template <typename Rules>
+auto find_rule(const Rules& rules, std::string_view name) -> decltype(&*std::begin(rules))
+{
+    for (const auto& r : rules)
+        if (r.name == name)
+            return &r;
+    return nullptr;
+}
+
+template <typename Rules>
+std::string names_of(const Rules& rules, std::string_view open, std::string_view close)
+{
+    std::string out;
+    for (const auto& r : rules)
+        out += fmt::format("{}{}{}{}", out.empty() ? "" : ", ", open, r.name, close);
+    return out;
+}
 
 // A key holding a count: (s.*table).*member = an integer in [lo, hi]; the default is the
 // example in the message.
