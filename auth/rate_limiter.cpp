@@ -254,8 +254,9 @@ bool rate_limiter::count_failure(failures& f, time_point now)
 
 admission rate_limiter::admit_connection(const address_key& addr, time_point now)
 {
-    auto* tracked = addresses_.get(key_of(addr), stats_.address_evictions,
-                                   [now](const address_state& s) { return now < s.fails.locked_until; });
+    auto* tracked =
+        addresses_.get(key_of(addr), stats_.address_evictions,
+                       [now](const address_state& s) { return now < s.fails.locked_until; });
     if (!tracked) {
         // Every entry looked at is locked out: an address we cannot rate-limit or lock
         // out is not let in (the locked ones expire and free room).
@@ -306,9 +307,9 @@ failure_result rate_limiter::record_auth_failure(const address_key& addr, std::s
                                                  time_point now)
 {
     failure_result r;
-    if (auto* tracked = addresses_.get(
-            key_of(addr), stats_.address_evictions,
-            [now](const address_state& s) { return now < s.fails.locked_until; })) {
+    if (auto* tracked =
+            addresses_.get(key_of(addr), stats_.address_evictions,
+                           [now](const address_state& s) { return now < s.fails.locked_until; })) {
         auto& a = tracked->fails;
         r.started = count_failure(a, now);
         if (now < a.locked_until) {

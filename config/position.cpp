@@ -119,8 +119,8 @@ std::string to_text(const station_position& p)
     std::string out;
     for (double v : {p.a, p.b, p.c}) {
         std::array<char, 400> buf; // a double's longest fixed form is under 330 characters
-        const auto r = std::to_chars(buf.data(), buf.data() + buf.size(), v,
-                                     std::chars_format::fixed);
+        const auto r =
+            std::to_chars(buf.data(), buf.data() + buf.size(), v, std::chars_format::fixed);
         if (!out.empty())
             out += ' ';
         out.append(buf.data(), r.ptr);

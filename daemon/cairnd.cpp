@@ -13,8 +13,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
-#include <string_view>
 #include <fcntl.h>
+#include <string_view>
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>

@@ -181,8 +181,7 @@ std::vector<bytes> configurator::on_tick(time_point now)
                       : waiting_ == wait::valset ? "CFG-VALSET"
                                                  : "CFG-VALGET";
     steps_.push_back(fmt::format("{}: no reply in {}, resending (attempt {} of {})", what,
-                                 duration_text(reply_timeout()), attempt_,
-                                 options_.max_attempts));
+                                 duration_text(reply_timeout()), attempt_, options_.max_attempts));
     return {pending_};
 }
 

@@ -24,7 +24,8 @@ caster::caster(net::io_context& io, caster_options opts, caster_services service
     : io_(io), opts_(std::move(opts)), services_(std::move(services)), tls_(tls), sweep_(io)
 {
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    opts_.fanout_threads = std::clamp(opts_.fanout_threads, 1u, std::min(cores, max_fanout_threads));
+    opts_.fanout_threads =
+        std::clamp(opts_.fanout_threads, 1u, std::min(cores, max_fanout_threads));
     if (opts_.fanout_threads > 1) {
         pool_ = std::make_unique<fanout_pool>(opts_.fanout_threads);
         hub_.set_runner(pool_.get());
@@ -281,12 +282,9 @@ nlohmann::json caster::status() const
     nlohmann::json sessions = nlohmann::json::array();
     for (const auto* s : sessions_)
         sessions.push_back(s->status());
-    return {{"listeners", listeners},
-            {"mountpoints", mounts},
-            {"sessions", sessions},
-            {"accepted", accepted_},
-            {"refused", refused_},
-            {"fanout_threads", opts_.fanout_threads}};
+    return {{"listeners", listeners}, {"mountpoints", mounts},
+            {"sessions", sessions},   {"accepted", accepted_},
+            {"refused", refused_},    {"fanout_threads", opts_.fanout_threads}};
 }
 
 } // namespace ntrip

@@ -99,9 +99,12 @@ TEST_CASE("fanout_pool: one thread, limits and errors")
     CHECK_THROWS_WITH(pool.run(1000, throwing, &c), "chunk 64 failed");
     CHECK(calls.load() == 1000); // every other chunk still ran
     calls = 0;
-    pool.run(500, [](void* ctx, std::size_t b, std::size_t e) {
-        static_cast<ctx_t*>(ctx)->calls->fetch_add(static_cast<int>(e - b));
-    }, &c);
+    pool.run(
+        500,
+        [](void* ctx, std::size_t b, std::size_t e) {
+            static_cast<ctx_t*>(ctx)->calls->fetch_add(static_cast<int>(e - b));
+        },
+        &c);
     CHECK(calls.load() == 500); // and the pool is still usable
 }
 
@@ -219,7 +222,10 @@ struct fixture
         std::filesystem::remove_all(state_dir);
     }
 
-    unsigned short port(int i) { return caster->status()["listeners"][i]["port"].get<unsigned short>(); }
+    unsigned short port(int i)
+    {
+        return caster->status()["listeners"][i]["port"].get<unsigned short>();
+    }
     void pump()
     {
         if (io.poll() == 0)
@@ -265,9 +271,9 @@ struct fixture
                 pump();
             }
         }
-        const std::string request =
-            std::string("GET /FAN HTTP/1.0\r\nUser-Agent: NTRIP fanouttest\r\n"
-                        "Authorization: Basic ZmFub3V0MDE6ZmFub3V0LXRlc3QtcGFzc3dvcmQtMDEyMw==\r\n\r\n");
+        const std::string request = std::string(
+            "GET /FAN HTTP/1.0\r\nUser-Agent: NTRIP fanouttest\r\n"
+            "Authorization: Basic ZmFub3V0MDE6ZmFub3V0LXRlc3QtcGFzc3dvcmQtMDEyMw==\r\n\r\n");
         if (r.ssl)
             REQUIRE(SSL_write(r.ssl, request.data(), static_cast<int>(request.size())) ==
                     static_cast<int>(request.size()));
