@@ -3,6 +3,8 @@
 // position text itself is parsed when the config is loaded (config/position.hpp).
 #pragma once
 
+#include "config/position.hpp"
+
 namespace gnss {
 
 // Earth-centred, earth-fixed coordinates in metres.
