@@ -252,15 +252,30 @@ bool rate_limiter::count_failure(failures& f, time_point now)
     return true;
 }
 
+rate_limiter::address_state* rate_limiter::track_address(const address_key& addr, time_point now)
+{
+    auto* a = addresses_.get(key_of(addr), stats_.address_evictions,
+                             [now](const address_state& s) { return now < s.fails.locked_until; });
+    if (!a)
+        ++stats_.address_table_full;
+    return a;
+}
+
+rate_limiter::failures* rate_limiter::track_user(std::string_view user, time_point now)
+{
+    auto* u = users_.get(user_key(user), stats_.user_evictions,
+                         [now](const failures& f) { return now < f.locked_until; });
+    if (!u)
+        ++stats_.user_table_full;
+    return u;
+}
+
 admission rate_limiter::admit_connection(const address_key& addr, time_point now)
 {
-    auto* tracked =
-        addresses_.get(key_of(addr), stats_.address_evictions,
-                       [now](const address_state& s) { return now < s.fails.locked_until; });
+    auto* tracked = track_address(addr, now);
     if (!tracked) {
         // Every entry looked at is locked out: an address we cannot rate-limit or lock
         // out is not let in (the locked ones expire and free room).
-        ++stats_.address_table_full;
         return {admission_status::rate_limited, busy_retry_after};
     }
     auto& a = *tracked;
@@ -307,28 +322,18 @@ failure_result rate_limiter::record_auth_failure(const address_key& addr, std::s
                                                  time_point now)
 {
     failure_result r;
-    if (auto* tracked =
-            addresses_.get(key_of(addr), stats_.address_evictions,
-                           [now](const address_state& s) { return now < s.fails.locked_until; })) {
-        auto& a = tracked->fails;
-        r.started = count_failure(a, now);
-        if (now < a.locked_until) {
+    if (auto* a = track_address(addr, now)) {
+        r.started = count_failure(a->fails, now);
+        if (now < a->fails.locked_until) {
             r.address_locked = true;
-            r.until = a.locked_until;
+            r.until = a->fails.locked_until;
         }
-    } else {
-        ++stats_.address_table_full;
     }
-    if (!user.empty()) {
-        if (auto* u = users_.get(user_key(user), stats_.user_evictions,
-                                 [now](const failures& f) { return now < f.locked_until; })) {
-            r.started = count_failure(*u, now) || r.started;
-            if (now < u->locked_until) {
-                r.user_locked = true;
-                r.until = std::max(r.until, u->locked_until);
-            }
-        } else {
-            ++stats_.user_table_full;
+    if (auto* u = user.empty() ? nullptr : track_user(user, now)) {
+        r.started = count_failure(*u, now) || r.started;
+        if (now < u->locked_until) {
+            r.user_locked = true;
+            r.until = std::max(r.until, u->locked_until);
         }
     }
     if (r.locked_out())

@@ -232,6 +232,10 @@ private:
     };
 
     address_key key_of(const address_key& addr) const;
+    // The entry for addr or user, made when absent; nullptr (counted in stats) when the
+    // table is full and every entry looked at is locked out.
+    address_state* track_address(const address_key& addr, time_point now);
+    failures* track_user(std::string_view user, time_point now);
     std::optional<duration> remaining(const failures& f, time_point now) const;
     bool count_failure(failures& f, time_point now);
 
