@@ -45,24 +45,20 @@ void mountpoint::publish(std::span<const frame_ptr> frames)
     }
     // A subscriber may close itself (and leave) from deliver() via a post, never
     // synchronously; the vector does not change during the fan-out.
-    if (runner_ && subscribers_.size() >= parallel_fanout_min) {
-        struct job
-        {
-            subscriber* const* subs;
-            std::span<const frame_ptr> frames;
-        } j{subscribers_.data(), frames};
-        runner_->run(
-            subscribers_.size(),
-            [](void* ctx, std::size_t begin, std::size_t end) {
-                const auto& jb = *static_cast<const job*>(ctx);
-                for (std::size_t i = begin; i < end; ++i)
-                    jb.subs[i]->deliver(jb.frames);
-            },
-            &j);
-        return;
-    }
-    for (std::size_t i = 0; i < subscribers_.size(); ++i)
-        subscribers_[i]->deliver(frames);
+    struct job
+    {
+        subscriber* const* subs;
+        std::span<const frame_ptr> frames;
+    } j{subscribers_.data(), frames};
+    const fanout_runner::each_fn each = [](void* ctx, std::size_t begin, std::size_t end) {
+        const auto& jb = *static_cast<const job*>(ctx);
+        for (std::size_t i = begin; i < end; ++i)
+            jb.subs[i]->deliver(jb.frames);
+    };
+    if (runner_ && subscribers_.size() >= parallel_fanout_min)
+        runner_->run(subscribers_.size(), each, &j);
+    else
+        each(&j, 0, subscribers_.size());
 }
 
 void mountpoint::leave(subscriber* s)
