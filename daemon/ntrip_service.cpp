@@ -10,9 +10,11 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fcntl.h>
 #include <fstream>
 #include <stdexcept>
+#include <thread>
 
 namespace daemon_ntrip {
 namespace {
@@ -110,7 +112,9 @@ ntrip_service::ntrip_service(net::io_context& io, const config::settings& s,
     co.client_queue_bytes = cs.client_queue_bytes;
     co.client_queue_age = cs.client_queue_age;
     co.listen_backlog = static_cast<int>(cs.listen_backlog);
-    co.fanout_threads = cs.fanout_threads;
+    // More threads than cores would only take turns on them.
+    co.fanout_threads =
+        std::min(cs.fanout_threads, std::max(1u, std::thread::hardware_concurrency()));
     ntrip::caster_services svc;
     svc.find_token = [this](std::string_view id) { return auth_.find_token(id); };
     svc.publishers = [this](std::string_view m) { return auth_.publishers(m); };

@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <stdexcept>
-#include <thread>
 
 namespace ntrip {
 
@@ -23,9 +22,7 @@ caster::caster(net::io_context& io, caster_options opts, caster_services service
                net::ssl::context* tls)
     : io_(io), opts_(std::move(opts)), services_(std::move(services)), tls_(tls), sweep_(io)
 {
-    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    opts_.fanout_threads =
-        std::clamp(opts_.fanout_threads, 1u, std::min(cores, max_fanout_threads));
+    opts_.fanout_threads = std::clamp(opts_.fanout_threads, 1u, max_fanout_threads);
     if (opts_.fanout_threads > 1) {
         pool_ = std::make_unique<fanout_pool>(opts_.fanout_threads);
         hub_.set_runner(pool_.get());

@@ -47,7 +47,7 @@ struct caster_options
     std::chrono::milliseconds client_queue_age{5000};
     int listen_backlog = 4096;
     // Threads that send a burst to a mountpoint's rovers, the event loop's included
-    // (ntrip::fanout_pool); capped at the machine's cores.
+    // (ntrip::fanout_pool), 1..max_fanout_threads; cairnd caps it at the machine's cores.
     unsigned fanout_threads = 2;
 };
 
