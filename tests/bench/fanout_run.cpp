@@ -33,6 +33,23 @@ double percentile(const std::vector<std::int32_t>& sorted_us, double p)
     return sorted_us[std::clamp<std::size_t>(rank, 1, sorted_us.size()) - 1] / 1000.0;
 }
 
+// Sorts us (microseconds) and summarises it.
+latency_summary summarize(std::vector<std::int32_t>& us)
+{
+    latency_summary s;
+    if (us.empty())
+        return s;
+    std::sort(us.begin(), us.end());
+    double sum = 0;
+    for (auto v : us)
+        sum += v;
+    s.p50_ms = percentile(us, 50);
+    s.p99_ms = percentile(us, 99);
+    s.max_ms = us.back() / 1000.0;
+    s.mean_ms = sum / double(us.size()) / 1000.0;
+    return s;
+}
+
 std::string json_string(const std::string& s)
 {
     std::string out = "\"";
@@ -174,7 +191,6 @@ run_report run_fanout(const run_config& cfg)
     std::vector<std::int32_t> lat, arr;
     lat.reserve(r.expected);
     arr.reserve(r.expected);
-    double sum = 0, arr_sum = 0;
     for (const auto& res : st.results) {
         r.connected += res.streamed ? 1 : 0;
         r.crc_errors += res.crc_errors;
@@ -183,22 +199,12 @@ run_report run_fanout(const run_config& cfg)
         for (std::uint32_t e = 0; e < r.measured; ++e)
             if (res.latency_us[e] >= 0) {
                 lat.push_back(res.latency_us[e]);
-                sum += res.latency_us[e];
                 arr.push_back(res.arrival_us[e]);
-                arr_sum += res.arrival_us[e];
             }
     }
     r.complete = lat.size();
-    std::sort(lat.begin(), lat.end());
-    r.p50_ms = percentile(lat, 50);
-    r.p99_ms = percentile(lat, 99);
-    r.max_ms = lat.empty() ? 0 : lat.back() / 1000.0;
-    r.mean_ms = lat.empty() ? 0 : sum / double(lat.size()) / 1000.0;
-    std::sort(arr.begin(), arr.end());
-    r.arrival_p50_ms = percentile(arr, 50);
-    r.arrival_p99_ms = percentile(arr, 99);
-    r.arrival_max_ms = arr.empty() ? 0 : arr.back() / 1000.0;
-    r.arrival_mean_ms = arr.empty() ? 0 : arr_sum / double(arr.size()) / 1000.0;
+    r.parsed = summarize(lat);
+    r.arrival = summarize(arr);
     for (std::size_t i = 0; i < r.failures.size(); ++i)
         r.failures[i] = st.failures[i];
     r.refused_sample = st.refused_sample;
@@ -236,11 +242,11 @@ void print_table(const run_config& cfg, const run_report& r)
     fmt::print(out,
                "  whole-epoch latency, parsed:           p50 {:.3f} ms  p99 {:.3f} ms  max {:.3f} "
                "ms  mean {:.3f} ms\n",
-               r.p50_ms, r.p99_ms, r.max_ms, r.mean_ms);
+               r.parsed.p50_ms, r.parsed.p99_ms, r.parsed.max_ms, r.parsed.mean_ms);
     fmt::print(out,
                "  arrival latency (kernel rx timestamp): p50 {:.3f} ms  p99 {:.3f} ms  max {:.3f} "
                "ms  mean {:.3f} ms{}\n",
-               r.arrival_p50_ms, r.arrival_p99_ms, r.arrival_max_ms, r.arrival_mean_ms,
+               r.arrival.p50_ms, r.arrival.p99_ms, r.arrival.max_ms, r.arrival.mean_ms,
                r.reads_without_timestamp == 0
                    ? ""
                    : fmt::format("; {} reads without timestamp (counted at read time)",
@@ -282,12 +288,13 @@ void print_json(const run_config& cfg, const run_report& r)
                "\"refused_sample\":{},\"feed_error\":{},\"wall_s\":{:.2f}}}\n",
                json_string(cfg.label), json_string(cfg.where), cfg.tls, cfg.v2, cfg.clients,
                r.connected, r.streaming_at_end, cfg.epochs, cfg.feed.epoch_bytes, cfg.feed.rate,
-               r.measured, r.expected, r.complete, pct, r.p50_ms, r.p99_ms, r.max_ms, r.mean_ms,
-               r.arrival_p50_ms, r.arrival_p99_ms, r.arrival_max_ms, r.arrival_mean_ms,
-               r.reads_without_timestamp, r.ramp_s, r.sampled, r.caster_cpu_pct, r.rss_before_kib,
-               r.rss_after_kib, r.rss_per_client_bytes, r.generator_cpu_pct, r.load1, r.late_ticks,
-               r.crc_errors, r.broken_epochs, r.bytes_in, r.reads_per_epoch, fails,
-               json_string(r.refused_sample), json_string(r.feed_error), r.wall_s);
+               r.measured, r.expected, r.complete, pct, r.parsed.p50_ms, r.parsed.p99_ms,
+               r.parsed.max_ms, r.parsed.mean_ms, r.arrival.p50_ms, r.arrival.p99_ms,
+               r.arrival.max_ms, r.arrival.mean_ms, r.reads_without_timestamp, r.ramp_s, r.sampled,
+               r.caster_cpu_pct, r.rss_before_kib, r.rss_after_kib, r.rss_per_client_bytes,
+               r.generator_cpu_pct, r.load1, r.late_ticks, r.crc_errors, r.broken_epochs,
+               r.bytes_in, r.reads_per_epoch, fails, json_string(r.refused_sample),
+               json_string(r.feed_error), r.wall_s);
     std::fflush(stdout);
 }
 

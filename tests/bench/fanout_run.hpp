@@ -36,6 +36,12 @@ struct run_config
     int pid = 0;           // the caster, for CPU and RSS; 0 = not sampled
 };
 
+// One latency figure over every whole (rover, epoch) pair, in milliseconds.
+struct latency_summary
+{
+    double p50_ms = 0, p99_ms = 0, max_ms = 0, mean_ms = 0;
+};
+
 struct run_report
 {
     std::size_t connected = 0;        // rovers that reached streaming
@@ -44,9 +50,9 @@ struct run_report
     std::uint32_t measured = 0;       // epochs sent in the window
     std::uint64_t expected = 0;       // rovers x measured epochs
     std::uint64_t complete = 0;       // (rover, epoch) pairs received whole
-    double p50_ms = 0, p99_ms = 0, max_ms = 0, mean_ms = 0; // parsed by the generator
-    // Received by the rover's kernel (SO_TIMESTAMPNS), free of the generator's read delay.
-    double arrival_p50_ms = 0, arrival_p99_ms = 0, arrival_max_ms = 0, arrival_mean_ms = 0;
+    latency_summary parsed;           // when the generator parsed the epoch's last frame
+    // When the rover's kernel received it (SO_TIMESTAMPNS), free of the generator's delay.
+    latency_summary arrival;
     // Reads that completed measured epochs with no kernel timestamp; those epochs count
     // as arrived when read.
     std::uint64_t reads_without_timestamp = 0;
